@@ -1,0 +1,5 @@
+export * from './labels.js';
+export * from './enums.js';
+export * from './topics.js';
+export * from './cloudevent.js';
+export * from './events.js';

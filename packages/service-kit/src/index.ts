@@ -1,0 +1,17 @@
+export * from './config.js';
+export * from './clock.js';
+export * from './logger.js';
+export * from './problem.js';
+export * from './request-id.js';
+export * from './metrics.js';
+export * from './health.js';
+export * from './openapi.js';
+export * from './routes.js';
+export * from './app.js';
+export * from './server.js';
+export * from './lifecycle.js';
+export * from './service.js';
+export * from './service-app.js';
+export * from './main.js';
+export * from './auth/principal.js';
+export { startTelemetry, type Telemetry, type TelemetryOptions } from './telemetry/sdk.js';

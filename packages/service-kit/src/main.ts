@@ -1,0 +1,27 @@
+import type { z } from 'zod';
+import { BaseConfigSchema, loadConfigOrExit } from './config.js';
+import { exitOnSignal } from './lifecycle.js';
+import { createLogger, type Logger } from './logger.js';
+import { serve, type ServiceHandle } from './service.js';
+
+/**
+ * The body of every service's `main.ts`: read config (exit 1 naming a bad
+ * variable), build the service, serve it, and shut down cleanly on SIGTERM.
+ */
+export async function runServiceMain<S extends typeof BaseConfigSchema>(opts: {
+  name: string;
+  configSchema?: S;
+  create: (ctx: { config: z.infer<S>; logger: Logger }) => Promise<ServiceHandle> | ServiceHandle;
+}): Promise<void> {
+  const config = loadConfigOrExit(opts.configSchema ?? BaseConfigSchema) as z.infer<S>;
+  const logger = createLogger({ name: opts.name, level: config.LOG_LEVEL });
+  const handle = await opts.create({ config, logger });
+  const served = await serve(handle, {
+    port: config.PORT,
+    host: config.HOST,
+    logger,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  });
+  exitOnSignal(() => served.close(), { logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS + 1000 });
+  logger.info({ url: served.http.url }, `${opts.name} listening`);
+}

@@ -1,0 +1,61 @@
+import type { Logger } from 'pino';
+import { createApp } from './app.js';
+import type { Authenticator } from './auth/principal.js';
+import type { Clock } from './clock.js';
+import { buildOpenApiDocument, createOpenApiRegistry } from './openapi.js';
+import { ApiRouter } from './routes.js';
+import type { ServiceHandle } from './service.js';
+
+/** What every service factory receives, whatever else it needs. */
+export interface ServiceContext {
+  logger: Logger;
+  clock: Clock;
+  /** Verifies bearer tokens; required as soon as a service has protected routes. */
+  auth?: Authenticator;
+  bodyLimit?: string;
+}
+
+export interface ServiceAppSpec {
+  name: string;
+  version?: string;
+  title: string;
+  description?: string;
+  /** Public prefix of the service's API, e.g. `/api/v1/registry`. */
+  prefix: string;
+  /** Declares the service's routes on its ApiRouter. */
+  routes?: (api: ApiRouter) => void;
+  start?: () => Promise<void>;
+  stop?: () => Promise<void>;
+}
+
+/** Builds a service's app (kit app + API router + OpenAPI) and wraps it as a ServiceHandle. */
+export function createServiceApp(
+  ctx: ServiceContext,
+  spec: ServiceAppSpec,
+): ServiceHandle & { api: ApiRouter } {
+  const registry = createOpenApiRegistry();
+  const api = new ApiRouter({ registry, basePath: spec.prefix, ...(ctx.auth ? { auth: ctx.auth } : {}) });
+  spec.routes?.(api);
+  let document: Record<string, unknown> | undefined;
+  const { app, readiness } = createApp({
+    name: spec.name,
+    logger: ctx.logger,
+    ...(ctx.bodyLimit ? { bodyLimit: ctx.bodyLimit } : {}),
+    trustProxy: 'loopback, uniquelocal',
+    openapi: () =>
+      (document ??= buildOpenApiDocument(registry, {
+        title: spec.title,
+        version: spec.version ?? '0.1.0',
+        ...(spec.description ? { description: spec.description } : {}),
+      })),
+    routes: (a) => a.use(spec.prefix, api.router),
+  });
+  return {
+    name: spec.name,
+    app,
+    readiness,
+    api,
+    start: spec.start ?? (async () => undefined),
+    stop: spec.stop ?? (async () => undefined),
+  };
+}

@@ -1,0 +1,4 @@
+import { describeServiceBasics } from '@honglian/testkit';
+import { SERVICE, createService } from '../src/index.js';
+
+describeServiceBasics(SERVICE, (ctx) => createService(ctx));
