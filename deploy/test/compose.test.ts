@@ -12,6 +12,7 @@ const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'ut
   >;
 };
 const serviceDirs = fs.readdirSync(path.join(root, 'services'));
+const realm = JSON.parse(fs.readFileSync(path.join(root, 'deploy/keycloak/realm-honglian.json'), 'utf8'));
 
 describe('docker-compose.yml', () => {
   it('runs every service from the one Dockerfile with its own SERVICE', () => {
@@ -47,11 +48,26 @@ describe('docker-compose.yml', () => {
     const keycloak = compose.services.keycloak!;
     expect(keycloak.command).toEqual(expect.arrayContaining(['--import-realm']));
     expect(keycloak.volumes).toEqual(['./deploy/keycloak:/opt/keycloak/data/import:ro']);
-    const realm = JSON.parse(fs.readFileSync(path.join(root, 'deploy/keycloak/honglian-realm.json'), 'utf8'));
+    expect(fs.readdirSync(path.join(root, 'deploy/keycloak'))).toEqual(['realm-honglian.json']);
     expect(realm.realm).toBe('honglian');
     expect(realm.roles.realm.map((r: { name: string }) => r.name).sort()).toEqual(Object.keys(ROLES).sort());
   });
 
+  it('verifies tokens against Keycloak in every service, with the issuer clients see', () => {
+    const hostname = (compose.services.keycloak!.environment as Record<string, string>).KC_HOSTNAME;
+    for (const name of serviceDirs) {
+      expect(compose.services[name]!.environment).toMatchObject({
+        AUTH_MODE: 'keycloak',
+        KEYCLOAK_URL: 'http://keycloak:8080',
+        KEYCLOAK_REALM: 'honglian',
+        KEYCLOAK_ISSUER: `${hostname}/realms/honglian`,
+      });
+    }
+    const gateway = compose.services.gateway!.environment as Record<string, string>;
+    const routed = gateway.SERVICE_URLS!.split(',').map((e) => e.split('=')[0]);
+    expect(routed.sort()).toEqual(serviceDirs.filter((n) => n !== 'gateway').sort());
+    expect(gateway.PUBLIC_URL).toBe('http://localhost:8080');
+  });
   it('gives every long-running container a healthcheck (services through the image)', () => {
     for (const name of ['mongo', 'kafka', 'keycloak'])
       expect(compose.services[name]!.healthcheck).toBeDefined();

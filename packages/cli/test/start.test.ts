@@ -1,4 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const BIN = path.join(__dirname, '..', 'dist', 'bin.js');
@@ -7,7 +9,12 @@ function startCli(env: Record<string, string>): {
   child: ChildProcessWithoutNullStreams;
   lines: Promise<string[]>;
 } {
-  const child = spawn(process.execPath, [BIN, 'start'], { env: { PATH: process.env.PATH!, ...env } });
+  // Each run gets its own data directory unless the test names one.
+  const dataDir = env.DATA_DIR ?? mkdtempSync(path.join(tmpdir(), 'honglian-start-'));
+  const child = spawn(process.execPath, [BIN, 'start'], {
+    env: { PATH: process.env.PATH!, DATA_DIR: dataDir, ...env },
+  });
+  if (!env.DATA_DIR) child.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
   const lines = new Promise<string[]>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -26,28 +33,165 @@ const exitOf = (child: ChildProcessWithoutNullStreams) =>
 describe('honglian start', () => {
   it('prints one line per service and a ready line, serves health, and exits 0 on SIGTERM', async () => {
     const { child, lines } = startCli({ PORT: '0' });
-    const output = await lines;
-    const names = output.slice(0, -1).map((l) => l.split(/\s+/)[1]);
-    expect(names).toEqual([
-      'org-registry',
-      'member-checkin',
-      'volunteer-points',
-      'property-evaluation',
-      'assessment',
-      'gateway',
-    ]);
-    const gatewayUrl = output.at(-1)!.match(/ready at (http:\/\/\S+)/)![1]!;
-    const health = await fetch(`${gatewayUrl}/healthz`);
-    expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ status: 'ok' });
-    for (const line of output.slice(0, -1)) {
-      const url = line.split(/\s+/)[2]!;
-      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    let exited = false;
+    try {
+      const output = await lines;
+      const names = output.slice(0, -1).map((l) => l.split(/\s+/)[1]);
+      expect(names).toEqual([
+        'org-registry',
+        'member-checkin',
+        'volunteer-points',
+        'property-evaluation',
+        'assessment',
+        'gateway',
+      ]);
+      const gatewayUrl = output.at(-1)!.match(/ready at (http:\/\/\S+)/)![1]!;
+      const health = await fetch(`${gatewayUrl}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({ status: 'ok' });
+      for (const line of output.slice(0, -1)) {
+        const url = line.split(/\s+/)[2]!;
+        expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      }
+      const started = Date.now();
+      child.kill('SIGTERM');
+      expect(await exitOf(child)).toBe(0);
+      exited = true;
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      // A failed assertion must not leave the suite running after the test.
+      if (!exited && child.exitCode === null) child.kill('SIGKILL');
     }
-    const started = Date.now();
-    child.kill('SIGTERM');
-    expect(await exitOf(child)).toBe(0);
-    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('prints the token URL; a demo user’s token works through the gateway; a bare service call gets 401', async () => {
+    const { child, lines } = startCli({ PORT: '0' });
+    try {
+      const output = await lines;
+      const ready = output.at(-1)!;
+      const gatewayUrl = ready.match(/ready at (http:\/\/\S+)/)![1]!;
+      const tokenUrl = ready.match(/tokens (http:\/\/\S+?)\)?$/)![1]!;
+      expect(tokenUrl).toBe(`${gatewayUrl}/realms/honglian/protocol/openid-connect/token`);
+      const grant = await fetch(tokenUrl, {
+        method: 'POST',
+        body: new URLSearchParams({
+          grant_type: 'password',
+          client_id: 'honglian-web',
+          username: 'county-admin-331003',
+          password: 'honglian-demo',
+        }),
+      });
+      expect(grant.status).toBe(200);
+      const { access_token: token } = (await grant.json()) as { access_token: string };
+      const whoami = await fetch(`${gatewayUrl}/api/v1/registry/whoami`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      expect(whoami.status).toBe(200);
+      expect(await whoami.json()).toMatchObject({
+        service: 'org-registry',
+        roles: ['county-admin'],
+        county: '331003',
+        scope: { level: 'county', county: '331003' },
+      });
+      expect((await fetch(`${gatewayUrl}/api/v1/registry/whoami`)).status).toBe(401);
+      // Every service verifies tokens itself: straight to its port without one is 401, with one 200.
+      for (const line of output.slice(0, -1).filter((l) => !/ gateway /.test(l))) {
+        const [, , url, prefix] = line.split(/\s+/);
+        const bare = await fetch(`${url}${prefix}/whoami`);
+        expect({ line, status: bare.status }).toEqual({ line, status: 401 });
+        expect(bare.headers.get('www-authenticate')).toBe('Bearer');
+        const direct = await fetch(`${url}${prefix}/whoami`, {
+          headers: { Authorization: `Bearer ${token}` },
+        });
+        expect({ line, status: direct.status }).toEqual({ line, status: 200 });
+      }
+    } finally {
+      child.kill('SIGTERM');
+      await exitOf(child);
+    }
+  });
+
+  it('seeds the demo city on an empty database, matching the demo users, and keeps it across a restart', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'honglian-persist-'));
+    const run = async <T>(
+      check: (gatewayUrl: string, token: (user: string) => Promise<string>) => Promise<T>,
+    ) => {
+      const { child, lines } = startCli({ PORT: '0', DATA_DIR: dataDir });
+      try {
+        const gatewayUrl = (await lines).at(-1)!.match(/ready at (http:\/\/\S+)/)![1]!;
+        const token = async (username: string) => {
+          const grant = await fetch(`${gatewayUrl}/realms/honglian/protocol/openid-connect/token`, {
+            method: 'POST',
+            body: new URLSearchParams({
+              grant_type: 'password',
+              client_id: 'honglian-web',
+              username,
+              password: 'honglian-demo',
+            }),
+          });
+          return ((await grant.json()) as { access_token: string }).access_token;
+        };
+        return await check(gatewayUrl, token);
+      } finally {
+        child.kill('SIGTERM');
+        expect(await exitOf(child)).toBe(0);
+      }
+    };
+    const orgsOf = async (gatewayUrl: string, token: string) => {
+      const res = await fetch(`${gatewayUrl}/api/v1/registry/orgs?county=331003&limit=200`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { items: { id: string }[] }).items.map((o) => o.id).sort();
+    };
+    try {
+      const first = await run(async (gatewayUrl, token) => {
+        const admin = await token('county-admin-331003');
+        // The demo member record the member-331003 user's token points at.
+        const member = await fetch(`${gatewayUrl}/api/v1/registry/members/331003-member-01`, {
+          headers: { Authorization: `Bearer ${admin}` },
+        });
+        expect(member.status).toBe(200);
+        expect(await member.json()).toMatchObject({
+          residenceCompoundId: '331003-compound-01',
+          workUnitId: '331003-agency-01',
+          idNumber: expect.stringMatching(/^3310\*+\d{3}[\dX]$/),
+        });
+        // The community staff user's subtree is the demo community.
+        const staff = await token('staff-331003');
+        const tree = await fetch(`${gatewayUrl}/api/v1/registry/orgs/331003-community-01/tree`, {
+          headers: { Authorization: `Bearer ${staff}` },
+        });
+        expect(tree.status).toBe(200);
+        const coverage = await fetch(`${gatewayUrl}/api/v1/registry/coverage?orgId=331003`, {
+          headers: { Authorization: `Bearer ${admin}` },
+        });
+        expect(((await coverage.json()) as { counts: Record<string, number> }).counts).toMatchObject({
+          street: 2,
+          community: 3,
+          compound: 4,
+        });
+        return orgsOf(gatewayUrl, admin);
+      });
+      expect(first).toEqual(expect.arrayContaining(['331003', '331003-community-01', '331003-compound-01']));
+      // Second run on the same data directory: the same organisations, not seeded twice.
+      const second = await run(async (gatewayUrl, token) =>
+        orgsOf(gatewayUrl, await token('county-admin-331003')),
+      );
+      expect(second).toEqual(first);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses the development identity provider under NODE_ENV=production', async () => {
+    const child = spawn(process.execPath, [BIN, 'start'], {
+      env: { PATH: process.env.PATH!, PORT: '0', NODE_ENV: 'production' },
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    expect(await exitOf(child as ChildProcessWithoutNullStreams)).toBe(1);
+    expect(err).toMatch(/AUTH_MODE: embedded .*NODE_ENV=production/);
   });
 
   it('exits 0 on Ctrl-C (SIGINT)', async () => {

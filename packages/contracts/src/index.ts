@@ -5,3 +5,4 @@ export * from './cloudevent.js';
 export * from './events.js';
 export * from './org-structure.js';
 export * from './events/org-registry.js';
+export * from './events/checkin.js';

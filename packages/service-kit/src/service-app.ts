@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import type { Authenticator } from './auth/principal.js';
+import { registerWhoami } from './auth/whoami.js';
 import type { Clock } from './clock.js';
 import { buildOpenApiDocument, createOpenApiRegistry } from './openapi.js';
 import { ApiRouter } from './routes.js';
@@ -35,6 +36,8 @@ export function createServiceApp(
 ): ServiceHandle & { api: ApiRouter } {
   const registry = createOpenApiRegistry();
   const api = new ApiRouter({ registry, basePath: spec.prefix, ...(ctx.auth ? { auth: ctx.auth } : {}) });
+  // Every service with an authenticator answers GET <prefix>/whoami (any valid token).
+  if (ctx.auth) registerWhoami(api, spec.name);
   spec.routes?.(api);
   let document: Record<string, unknown> | undefined;
   const { app, readiness } = createApp({

@@ -1,1 +1,3 @@
 export * from './service-basics.js';
+export * from './tokens.js';
+export * from './serve.js';

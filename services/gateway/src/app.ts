@@ -1,4 +1,21 @@
-import { createServiceApp, type ServiceContext, type ServiceHandle } from '@honglian/service-kit';
+import {
+  HttpProblem,
+  Readiness,
+  createApp,
+  sendProblem,
+  type ServiceContext,
+  type ServiceHandle,
+} from '@honglian/service-kit';
+import { resolveGatewaySettings, type GatewaySettingsInput } from './config.js';
+import { cors } from './cors.js';
+import { apiEdge, tokenRateLimit } from './edge.js';
+import {
+  createDevIdentityProvider,
+  type DevIdentityOptions,
+  type DevIdentityProvider,
+} from './identity/dev-idp.js';
+import { mergedOpenApi, mountDocs } from './openapi.js';
+import { API_BASE } from './routing.js';
 
 export const SERVICE = {
   name: 'gateway',
@@ -11,9 +28,98 @@ export const SERVICE = {
 export interface GatewayDeps extends ServiceContext {
   /** Base URL of each service by name, e.g. { 'org-registry': 'http://127.0.0.1:8081' }. */
   services?: Record<string, string>;
+  /** Rate limits, CORS, proxy limits; defaults as documented in the README. */
+  settings?: GatewaySettingsInput;
+  /** Host the development identity provider (AUTH_MODE=embedded); refused under NODE_ENV=production. */
+  devIdentity?: Omit<DevIdentityOptions, 'tokenLimiter'>;
 }
 
-/** Builds the gateway; routing and identity are added by the gateway issue. */
-export function createService(deps: GatewayDeps): ServiceHandle {
-  return createServiceApp(deps, SERVICE);
+export interface GatewayHandle extends ServiceHandle {
+  /** The development identity provider, when this gateway hosts one. */
+  identity?: DevIdentityProvider;
+}
+
+/** Pages swagger-ui needs: its own scripts and styles (served locally), inline styles, data: images. */
+const CONTENT_SECURITY_POLICY = {
+  useDefaults: true,
+  directives: {
+    'script-src': ["'self'"],
+    'style-src': ["'self'", "'unsafe-inline'"],
+    'img-src': ["'self'", 'data:'],
+    'connect-src': ["'self'"],
+    'upgrade-insecure-requests': null,
+  },
+};
+
+/**
+ * Builds the gateway: `/api/v1/<prefix>/...` proxied to the owning service
+ * after token verification and rate limiting; `/openapi.json` merged from
+ * every service and `/docs`; `/readyz` ready when every service is; in
+ * embedded mode the development identity provider under `/realms/<realm>`.
+ */
+export function createService(deps: GatewayDeps): GatewayHandle {
+  if (!deps.auth) throw new Error('The gateway needs an authenticator (deps.auth) to protect /api/v1.');
+  const auth = deps.auth;
+  const settings = resolveGatewaySettings(deps.settings);
+  const services = deps.services ?? {};
+  const logger = deps.logger;
+  const identity = deps.devIdentity
+    ? createDevIdentityProvider({
+        ...deps.devIdentity,
+        tokenLimiter: tokenRateLimit(settings.rateLimit, logger),
+      })
+    : undefined;
+
+  const readiness = new Readiness();
+  for (const [name, url] of Object.entries(services)) {
+    readiness.register(name, async () => {
+      const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1500) });
+      return res.ok ? { ok: true } : { ok: false, detail: `${name} /readyz answered ${res.status}` };
+    });
+  }
+
+  const { app } = createApp({
+    name: SERVICE.name,
+    logger,
+    readiness,
+    ...(deps.bodyLimit ? { bodyLimit: deps.bodyLimit } : {}),
+    trustProxy: settings.trustProxy,
+    helmet: { contentSecurityPolicy: CONTENT_SECURITY_POLICY },
+    beforeBody: (a) => {
+      a.use(cors(settings.corsOrigins));
+      a.get('/openapi.json', async (_req, res) => {
+        res.json(
+          await mergedOpenApi(services, {
+            title: SERVICE.title,
+            version: '0.1.0',
+            description:
+              'Every service of the suite behind one gateway. Send a bearer access token from the ' +
+              `realm's token endpoint${identity ? ` (${identity.tokenUrl()})` : ''}.`,
+          }),
+        );
+      });
+      mountDocs(a);
+      // Proxied requests must reach the service as an unparsed stream: before the body parser.
+      a.use(apiEdge({ services, auth, settings, logger }));
+    },
+    routes: (a) => {
+      if (identity) a.use(`/realms/${identity.realm}`, identity.router);
+      a.use(API_BASE, (req, res) => {
+        sendProblem(
+          res,
+          new HttpProblem(404, `No service serves ${req.originalUrl.split('?')[0]}.`),
+          req.originalUrl,
+        );
+      });
+    },
+  });
+
+  return {
+    name: SERVICE.name,
+    app,
+    readiness,
+    ...(identity ? { identity } : {}),
+    start: async () => undefined,
+    stop: async () => undefined,
+  };
 }

@@ -1,1 +1,5 @@
 export * from './app.js';
+export * from './config.js';
+export * from './routing.js';
+export * from './openapi.js';
+export * from './identity/index.js';

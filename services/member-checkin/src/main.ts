@@ -1,7 +1,41 @@
-import { runServiceMain, systemClock } from '@honglian/service-kit';
+import { createEventBus } from '@honglian/messaging';
+import { authenticatorFromEnv, openDatabaseServer, runServiceMain, systemClock } from '@honglian/service-kit';
 import { SERVICE, createService } from './app.js';
+import { CheckinConfigSchema, qrSecretOf, rulesOf } from './config.js';
 
 await runServiceMain({
   name: SERVICE.name,
-  create: ({ logger }) => createService({ logger, clock: systemClock }),
+  configSchema: CheckinConfigSchema,
+  create: async ({ config, logger }) => {
+    const qrSecret = qrSecretOf(config);
+    const databases = await openDatabaseServer({
+      url: config.MONGO_URL,
+      production: config.NODE_ENV === 'production',
+      logger,
+    });
+    const bus = createEventBus({ clientId: SERVICE.name, logger });
+    const service = createService({
+      logger,
+      clock: systemClock,
+      auth: authenticatorFromEnv(),
+      bodyLimit: config.BODY_LIMIT,
+      db: await databases.connect(SERVICE.name),
+      bus,
+      ...(qrSecret ? { qrSecret } : {}),
+      rules: rulesOf(config),
+      scanIntervalMs: config.CHECKIN_SCAN_INTERVAL_SECONDS * 1000,
+    });
+    return {
+      ...service,
+      start: async () => {
+        await service.start();
+        await bus.start();
+      },
+      stop: async () => {
+        await service.stop();
+        await bus.stop();
+        await databases.close();
+      },
+    };
+  },
 });

@@ -1,1 +1,3 @@
 export * from './app.js';
+export * from './config.js';
+export { demoCityFiles, type DemoCityInput, type DemoCityFiles } from './demo/demo-city.js';

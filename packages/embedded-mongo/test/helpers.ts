@@ -1,0 +1,70 @@
+// Shared setup for the conformance suite: a fresh database per test file on
+// the embedded server, or on a real MongoDB when MONGO_URL is set (to compare).
+import { MongoClient } from 'mongodb';
+import type { Collection, Db, Document, ObjectId } from 'mongodb';
+import mongoose from 'mongoose';
+import { connectTestDatabase } from '../src/index.js';
+
+export const EXTERNAL = Boolean(process.env.MONGO_URL);
+/** Tests of embedded-only behaviour (error wording for unsupported features, persistence). */
+export const embeddedOnly = EXTERNAL ? test.skip : test;
+
+/** Documents with any _id type (the driver's default schema assumes ObjectId). */
+export interface Loose extends Document {
+  _id?: string | number | boolean | ObjectId | Date | Document | null;
+}
+
+export interface DriverFixture {
+  client: MongoClient;
+  db: Db;
+  uri: string;
+  coll(name: string): Collection<Loose>;
+  close(): Promise<void>;
+}
+
+export async function openDriver(): Promise<DriverFixture> {
+  const t = await connectTestDatabase();
+  const client = new MongoClient(t.uri, { serverSelectionTimeoutMS: 5000 });
+  await client.connect();
+  return {
+    client,
+    db: client.db(),
+    uri: t.uri,
+    coll: (name) => client.db().collection<Loose>(name),
+    close: async () => {
+      await client.close();
+      await t.stop();
+    },
+  };
+}
+
+export interface MongooseFixture {
+  conn: mongoose.Connection;
+  uri: string;
+  close(): Promise<void>;
+}
+
+export async function openMongoose(): Promise<MongooseFixture> {
+  const t = await connectTestDatabase();
+  const conn = await mongoose.createConnection(t.uri, { serverSelectionTimeoutMS: 5000 }).asPromise();
+  return {
+    conn,
+    uri: t.uri,
+    close: async () => {
+      await conn.close();
+      await t.stop();
+    },
+  };
+}
+
+/** The server error a promise rejects with (fails the test if it resolves). */
+export async function serverError(
+  p: Promise<unknown>,
+): Promise<{ code?: number; codeName?: string; message: string } & Record<string, unknown>> {
+  try {
+    await p;
+  } catch (e) {
+    return e as { code?: number; codeName?: string; message: string } & Record<string, unknown>;
+  }
+  throw new Error('expected the operation to fail');
+}

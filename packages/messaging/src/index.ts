@@ -1,0 +1,34 @@
+export type {
+  DeadLetter,
+  DeadLetterSubscription,
+  DeliveryMeta,
+  EventBus,
+  EventHandler,
+  Health,
+  PublishOptions,
+  RawMessage,
+  RetryPolicy,
+  Subscriber,
+  Subscription,
+} from './port.js';
+export { MessagingError, EventValidationError, BusStateError, PublishTimeoutError } from './errors.js';
+export { HEADERS, CLOUDEVENTS_CONTENT_TYPE } from './headers.js';
+export { silentLogger, type Logger } from './logger.js';
+export { DEFAULT_RETRY, backoffDelay } from './retry.js';
+export { assertValidEvent, decodeEvent } from './wire.js';
+export { extractMessageContext } from './trace.js';
+export { InProcessEventBus, type InProcessBusOptions, type StoredMessage } from './in-process/bus.js';
+export { KafkaEventBus } from './kafka/bus.js';
+export type { KafkaBusConfig, KafkaSasl } from './kafka/config.js';
+export { withOutbox, OutboxWriter, writeOutbox, type WithOutboxOptions } from './outbox/outbox.js';
+export { OutboxRelay, type OutboxRelayOptions, type RelayStatus } from './outbox/relay.js';
+export { notifyOutbox } from './outbox/notify.js';
+export { COLLECTIONS, prepareCollections, type OutboxRecord, type OutboxStatus } from './outbox/store.js';
+export {
+  idempotent,
+  wasProcessed,
+  type IdempotentContext,
+  type IdempotentHandler,
+  type IdempotentOptions,
+} from './idempotent.js';
+export { createEventBus, kafkaConfigFromEnv, type CreateEventBusOptions } from './factory.js';

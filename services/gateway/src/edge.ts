@@ -1,0 +1,165 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { createProxyMiddleware } from 'http-proxy-middleware';
+import { rateLimit, ipKeyGenerator, type RateLimitRequestHandler } from 'express-rate-limit';
+import {
+  HttpProblem,
+  REQUEST_ID_HEADER,
+  sendProblem,
+  type Authenticator,
+  type Logger,
+  type Principal,
+} from '@honglian/service-kit';
+import type { GatewaySettings, RateLimitSettings } from './config.js';
+import { routeOf } from './routing.js';
+
+/** What the edge learnt about the caller, kept on `res.locals`. */
+interface EdgeLocals {
+  principal?: Principal;
+  authError?: unknown;
+}
+
+const localsOf = (res: Response) => res.locals as EdgeLocals;
+
+/** 429 as problem+json; express-rate-limit has already set Retry-After. */
+function tooManyRequests(req: Request, res: Response): void {
+  sendProblem(
+    res,
+    new HttpProblem(429, 'Too many requests; retry after the number of seconds in Retry-After.'),
+    req.originalUrl,
+  );
+}
+
+/**
+ * Per-client limits: a caller with a valid token is counted by its client and
+ * subject (`azp` + `sub`), anyone else by IP (IPv6 by /56), with a lower limit.
+ */
+export function apiRateLimit(settings: RateLimitSettings, logger: Logger): RateLimitRequestHandler {
+  return rateLimit({
+    windowMs: settings.windowMs,
+    limit: (_req, res) => (localsOf(res as Response).principal ? settings.max : settings.anonymousMax),
+    keyGenerator: (req, res) => {
+      const principal = localsOf(res as Response).principal;
+      if (principal) return `token:${principal.clientId ?? ''}:${principal.subject}`;
+      return `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
+    },
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: (req, res) => tooManyRequests(req as Request, res as Response),
+    logger: {
+      warn: (...a: unknown[]) => logger.warn({ a }, 'rate limit'),
+      error: (...a: unknown[]) => logger.error({ a }, 'rate limit'),
+    },
+  });
+}
+
+/** Per-IP limit of the token endpoint (password guessing). */
+export function tokenRateLimit(settings: RateLimitSettings, logger: Logger): RateLimitRequestHandler {
+  return rateLimit({
+    windowMs: settings.windowMs,
+    limit: settings.tokenMax,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: (req, res) => tooManyRequests(req as Request, res as Response),
+    logger: {
+      warn: (...a: unknown[]) => logger.warn({ a }, 'rate limit'),
+      error: (...a: unknown[]) => logger.error({ a }, 'rate limit'),
+    },
+  });
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+/** One streaming proxy per service: the body is never parsed here. */
+function serviceProxy(service: string, target: string, settings: GatewaySettings, logger: Logger) {
+  const timedOut = new WeakSet<IncomingMessage>();
+  return createProxyMiddleware<Request, Response>({
+    target,
+    changeOrigin: false,
+    xfwd: true,
+    proxyTimeout: settings.proxyTimeoutMs,
+    on: {
+      proxyReq: (proxyReq, req) => {
+        // One request id end to end: the caller's when sane, else the one the gateway made.
+        proxyReq.setHeader(REQUEST_ID_HEADER, requestIdOfReq(req));
+        proxyReq.on('timeout', () => timedOut.add(req));
+      },
+      error: (err, req, res) => {
+        const code = (err as NodeJS.ErrnoException).code ?? '';
+        const status = timedOut.has(req) || code === 'ETIMEDOUT' ? 504 : UNREACHABLE.has(code) ? 503 : 502;
+        logger.warn({ err, service, reqId: requestIdOfReq(req), status }, 'proxy error');
+        if (!isResponse(res)) return (res as Socket).destroy();
+        if (res.headersSent) return res.destroy();
+        const detail =
+          status === 503
+            ? `The ${service} service is not available right now; try again shortly.`
+            : status === 504
+              ? `The ${service} service did not answer in time.`
+              : `The ${service} service answered badly or dropped the connection.`;
+        sendProblem(
+          res as Response,
+          new HttpProblem(status, detail, status === 503 ? { headers: { 'Retry-After': '5' } } : {}),
+          req.originalUrl,
+        );
+      },
+    },
+  });
+}
+
+/** The id pino-http gave the request (the caller's x-request-id when sane). */
+function requestIdOfReq(req: IncomingMessage): string {
+  const id = (req as IncomingMessage & { id?: unknown }).id;
+  return id === undefined ? '' : String(id);
+}
+
+function isResponse(res: ServerResponse | Socket): res is ServerResponse {
+  return typeof (res as ServerResponse).writeHead === 'function';
+}
+
+/**
+ * `/api/v1/<prefix>/...`: find the owning service, refuse oversized bodies,
+ * verify the token (rate limits need to know who calls), apply the limits,
+ * answer 401 when the token is missing or invalid, then stream the request
+ * to the service, which verifies the token again and checks roles. Requests
+ * for an unknown prefix fall through (404 after the body parser).
+ */
+export function apiEdge(opts: {
+  services: Record<string, string>;
+  auth: Authenticator;
+  settings: GatewaySettings;
+  logger: Logger;
+}): RequestHandler {
+  const { services, auth, settings, logger } = opts;
+  const limiter = apiRateLimit(settings.rateLimit, logger);
+  const proxies = new Map(
+    Object.entries(services).map(([name, url]) => [name, serviceProxy(name, url, settings, logger)]),
+  );
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const route = routeOf(req.path);
+    if (!route) return next();
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (length > settings.proxyBodyLimitBytes) {
+      throw new HttpProblem(413, `The request body is larger than ${settings.proxyBodyLimitBytes} bytes.`);
+    }
+    try {
+      localsOf(res).principal = await auth.authenticate(req);
+    } catch (err) {
+      localsOf(res).authError = err;
+    }
+    await limiter(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      const { authError } = localsOf(res);
+      if (authError) return next(authError);
+      const proxy = proxies.get(route.service);
+      if (!proxy) {
+        return next(
+          new HttpProblem(503, `No address is configured for the ${route.service} service.`, {
+            headers: { 'Retry-After': '30' },
+          }),
+        );
+      }
+      void proxy(req, res, next);
+    });
+  };
+}

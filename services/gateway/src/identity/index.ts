@@ -1,0 +1,56 @@
+import {
+  createAuthenticator,
+  resolveAuthSettings,
+  tokenEndpointOf,
+  type AuthEnv,
+  type AuthMode,
+  type AuthSettings,
+  type Authenticator,
+} from '@honglian/service-kit';
+import type { DevIdentityOptions } from './dev-idp.js';
+
+export * from './demo-users.js';
+export * from './dev-idp.js';
+
+/** The identity wiring of a process that hosts the gateway (its `main.ts`, or `honglian start`). */
+export interface GatewayIdentity {
+  mode: AuthMode;
+  settings: AuthSettings;
+  /** A fresh Authenticator for these settings (one per service in-process, each with its own key cache). */
+  authenticator(): Authenticator;
+  /** Options for the gateway's development identity provider; only in embedded mode. */
+  devIdentity?: Omit<DevIdentityOptions, 'tokenLimiter'>;
+  /** Where clients get tokens (password and client_credentials grants). */
+  tokenUrl(): string;
+}
+
+/**
+ * Works out who issues and verifies tokens. In embedded mode the gateway
+ * hosts the realm: keys are fetched from the gateway's own address
+ * (`internalUrl`) and tokens are issued as `<PUBLIC_URL>/realms/<realm>`,
+ * PUBLIC_URL defaulting to `publicUrl` (http://localhost:<port>). Both may
+ * be functions read once the gateway listens. Throws ConfigError on
+ * contradictory settings (embedded under NODE_ENV=production, keycloak
+ * without KEYCLOAK_URL).
+ */
+export function identityFromConfig(
+  config: AuthEnv & { NODE_ENV?: string },
+  late: { internalUrl: string | (() => string); publicUrl: string | (() => string) },
+): GatewayIdentity {
+  const settings = resolveAuthSettings(config, late);
+  const identity: GatewayIdentity = {
+    mode: settings.mode,
+    settings,
+    authenticator: () => createAuthenticator(settings),
+    tokenUrl: () => tokenEndpointOf(settings),
+  };
+  if (settings.mode === 'embedded') {
+    identity.devIdentity = {
+      publicUrl: config.PUBLIC_URL ?? late.publicUrl,
+      realm: settings.realm,
+      audience: settings.audience,
+      ...(config.NODE_ENV ? { nodeEnv: config.NODE_ENV } : {}),
+    };
+  }
+  return identity;
+}

@@ -1,0 +1,117 @@
+import request from 'supertest';
+import { GARBAGE_TOKEN, TEST_USERS, bearer, startTestIssuer, type TestIssuer } from '@honglian/testkit';
+import { startBackends, startGateway } from './support.js';
+
+let issuer: TestIssuer;
+let backends: Awaited<ReturnType<typeof startBackends>>;
+let gateway: Awaited<ReturnType<typeof startGateway>>;
+
+beforeAll(async () => {
+  issuer = await startTestIssuer();
+  backends = await startBackends(issuer, [['org-registry', '/api/v1/registry']]);
+  gateway = await startGateway({ auth: issuer.authenticator(), services: backends.urls });
+});
+afterAll(async () => {
+  await gateway.close();
+  await backends.close();
+  await issuer.close();
+});
+
+const PROTECTED = '/api/v1/registry/county-only';
+
+describe('tokens through the gateway', () => {
+  it('answers 401 ×8, then 403 without the role, then 200 with it — all problem+json', async () => {
+    const admin = TEST_USERS.countyAdmin331003;
+    const cases: [string, string | undefined, string][] = [
+      ['no token', undefined, 'Bearer'],
+      ['garbage', GARBAGE_TOKEN, 'Bearer'],
+      ['expired', await issuer.token(admin, { expiresIn: -60 }), 'Bearer error="invalid_token"'],
+      ['wrong signature', await issuer.token(admin, { foreignKey: true }), 'Bearer error="invalid_token"'],
+      [
+        'wrong issuer',
+        await issuer.token(admin, { claims: { iss: 'http://evil.example/realms/honglian' } }),
+        'Bearer error="invalid_token"',
+      ],
+      [
+        'wrong audience',
+        await issuer.token(admin, { claims: { aud: 'account' } }),
+        'Bearer error="invalid_token"',
+      ],
+      ['alg none', await issuer.token(admin, { unsigned: true }), 'Bearer error="invalid_token"'],
+      ['no exp', await issuer.token(admin, { noExp: true }), 'Bearer error="invalid_token"'],
+    ];
+    for (const [name, token, challenge] of cases) {
+      const call = request(gateway.url).get(PROTECTED);
+      const res = await (token === undefined ? call : call.set(bearer(token)));
+      expect({ name, status: res.status, challenge: res.headers['www-authenticate'] }).toEqual({
+        name,
+        status: 401,
+        challenge,
+      });
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body).toMatchObject({ status: 401, title: 'Unauthorized' });
+    }
+
+    const noRole = await request(gateway.url)
+      .get(PROTECTED)
+      .set(bearer(await issuer.token(TEST_USERS.noRole)));
+    expect(noRole.status).toBe(403);
+    expect(noRole.headers['content-type']).toMatch(/^application\/problem\+json/);
+
+    const ok = await request(gateway.url)
+      .get(PROTECTED)
+      .set(bearer(await issuer.token(admin)));
+    expect(ok.status).toBe(200);
+    expect(ok.body).toEqual({ county: '331003' });
+  });
+
+  it('accepts tokens signed by a key published after start, without a restart', async () => {
+    const before = await issuer.token(TEST_USERS.countyAdmin331003);
+    expect((await request(gateway.url).get(PROTECTED).set(bearer(before))).status).toBe(200);
+    issuer.keys.rotate();
+    const after = await issuer.token(TEST_USERS.countyAdmin331003);
+    expect((await request(gateway.url).get(PROTECTED).set(bearer(after))).status).toBe(200);
+    // Tokens signed before the rotation stay valid while the old key is published.
+    expect((await request(gateway.url).get(PROTECTED).set(bearer(before))).status).toBe(200);
+  });
+
+  it('lets a service refuse a request that did not come with a token, even past the gateway', async () => {
+    const direct = await request(backends.urls['org-registry']!).get('/api/v1/registry/echo');
+    expect(direct.status).toBe(401);
+    expect(direct.headers['www-authenticate']).toBe('Bearer');
+    const forged = await request(backends.urls['org-registry']!)
+      .get('/api/v1/registry/echo')
+      .set(bearer(await issuer.token(TEST_USERS.cityAdmin, { foreignKey: true })));
+    expect(forged.status).toBe(401);
+  });
+});
+
+describe('rate limits', () => {
+  it('answers 429 with Retry-After once a caller exceeds its limit, counting callers apart', async () => {
+    const limited = await startGateway({
+      auth: issuer.authenticator(),
+      services: backends.urls,
+      settings: { rateLimit: { max: 3, anonymousMax: 2, windowMs: 60_000 } },
+    });
+    try {
+      const alice = bearer(await issuer.token({ ...TEST_USERS.countyAdmin331003, sub: 'alice' }));
+      const bob = bearer(await issuer.token({ ...TEST_USERS.countyAdmin331003, sub: 'bob' }));
+      for (let i = 0; i < 3; i++) {
+        expect((await request(limited.url).get('/api/v1/registry/echo').set(alice)).status).toBe(200);
+      }
+      const over = await request(limited.url).get('/api/v1/registry/echo').set(alice);
+      expect(over.status).toBe(429);
+      expect(over.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);
+      // Another caller has its own budget.
+      expect((await request(limited.url).get('/api/v1/registry/echo').set(bob)).status).toBe(200);
+      // Without a valid token, the client IP is counted, with the lower limit.
+      const anonymous = [];
+      for (let i = 0; i < 3; i++)
+        anonymous.push((await request(limited.url).get('/api/v1/registry/echo')).status);
+      expect(anonymous).toEqual([401, 401, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+});

@@ -1,0 +1,220 @@
+import { z } from 'zod';
+import { ReportKind } from '@honglian/contracts';
+import { PERIOD_PATTERN, parsePeriod } from '../domain/period.js';
+
+/** Ids the registry uses (division codes, its own codes, generated ids). */
+export const Id = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, - and _, at most 64 characters');
+export const Instant = z.iso.datetime({ offset: true });
+const Text = (max: number) => z.string().trim().min(1).max(max);
+const List = (max: number, each = 100) => z.array(Text(each)).max(max).default([]);
+
+export const IdParams = z.object({ id: Id });
+export const PageQuery = {
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(64).optional(),
+};
+export const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+const Label = z.object({ zh: z.string(), en: z.string() });
+
+export const Period = z
+  .string()
+  .regex(PERIOD_PATTERN, 'a period such as 2026, 2026-H1, 2026-Q2 or 2026-03')
+  .refine((p) => parsePeriod(p) !== null, 'a period between 2000 and 2100');
+
+/* ---------- reports ---------- */
+
+export const SubmitReport = z.strictObject({
+  /** The member reporting; a member's own token needs none. Staff file on a member's behalf. */
+  memberId: Id.optional(),
+  kind: ReportKind,
+  communityId: Id,
+  /** 特长, e.g. 法律咨询, 水电维修. */
+  specialties: List(20, 50),
+  /** 服务意向, e.g. 助老, 环境整治. */
+  preferences: List(20, 50),
+});
+
+export const CloseReport = z.strictObject({ reason: Text(500) });
+export const PledgeBody = z.strictObject({ items: z.array(Text(200)).min(1).max(20) });
+export const PlacementBody = z.strictObject({
+  gridId: Id.nullable().optional(),
+  /** 楼栋长, 网格助理, 志愿者 … */
+  post: Text(50),
+  duties: List(20, 200),
+  /** Service slots, e.g. 周六上午. */
+  slots: List(20, 50),
+});
+
+export const ReportListQuery = z.strictObject({
+  memberId: Id.optional(),
+  communityId: Id.optional(),
+  status: z.enum(['submitted', 'active', 'rejected', 'ended']).optional(),
+  kind: ReportKind.optional(),
+  ...PageQuery,
+});
+
+export const ReportView = z
+  .object({
+    id: z.string(),
+    county: z.string(),
+    memberId: z.string(),
+    memberName: z.string(),
+    workUnitId: z.string().nullable(),
+    kind: ReportKind,
+    kindLabel: Label,
+    communityId: z.string(),
+    communityName: z.string(),
+    pairingId: z.string().nullable(),
+    status: z.enum(['submitted', 'active', 'rejected', 'ended']),
+    statusLabel: Label,
+    specialties: z.array(z.string()),
+    preferences: z.array(z.string()),
+    submittedAt: z.string(),
+    activatedAt: z.string().nullable(),
+    pledge: z.object({ items: z.array(z.string()), signedAt: z.string(), signedBy: z.string() }).nullable(),
+    placement: z
+      .object({
+        gridId: z.string().nullable(),
+        gridName: z.string().nullable(),
+        post: z.string(),
+        duties: z.array(z.string()),
+        slots: z.array(z.string()),
+        placedAt: z.string(),
+      })
+      .nullable(),
+    lastAttendanceAt: z.string().nullable(),
+    noShow: z.boolean(),
+  })
+  .meta({ id: 'CheckinReport' });
+
+/* ---------- activities ---------- */
+
+export const Geofence = z.strictObject({
+  lat: z.number().min(-90).max(90),
+  lng: z.number().min(-180).max(180),
+  radiusMeters: z.number().min(10).max(5000),
+});
+
+const WEEK = 7 * 24 * 3_600_000;
+
+export const CreateActivity = z
+  .strictObject({
+    kind: z.enum(['activity', 'call']).default('activity'),
+    communityId: Id,
+    title: Text(100),
+    description: z.string().trim().max(2000).default(''),
+    place: z.string().trim().max(200).default(''),
+    startsAt: Instant,
+    endsAt: Instant,
+    geofence: Geofence.nullable().optional(),
+    capacity: z.number().int().min(1).max(10_000).nullable().optional(),
+    skills: List(20, 50),
+    /** Per-activity cap on credited hours (default: the city's, 4 h). */
+    capHours: z.number().positive().max(24).nullable().optional(),
+    /** Whistle calls: expected arrival (default 30 minutes). */
+    arrivalWithinMinutes: z.number().int().min(1).max(1440).nullable().optional(),
+  })
+  .refine((a) => Date.parse(a.startsAt) < Date.parse(a.endsAt), {
+    message: 'endsAt must be after startsAt',
+    path: ['endsAt'],
+  })
+  .refine((a) => Date.parse(a.endsAt) - Date.parse(a.startsAt) <= WEEK, {
+    message: 'an activity lasts at most 7 days',
+    path: ['endsAt'],
+  });
+
+export const ActivityListQuery = z.strictObject({
+  communityId: Id.optional(),
+  kind: z.enum(['activity', 'call']).optional(),
+  from: Instant.optional(),
+  to: Instant.optional(),
+  ...PageQuery,
+});
+
+export const ActivityView = z
+  .object({
+    id: z.string(),
+    county: z.string(),
+    communityId: z.string(),
+    communityName: z.string(),
+    kind: z.enum(['activity', 'call']),
+    kindLabel: Label,
+    title: z.string(),
+    startsAt: z.string(),
+    endsAt: z.string(),
+    geofence: Geofence.nullable(),
+    capacity: z.number().nullable(),
+    responses: z.number(),
+    skills: z.array(z.string()),
+    capMinutes: z.number().nullable(),
+    arrivalWithinMinutes: z.number().nullable(),
+    issuedAt: z.string(),
+    status: z.enum(['published', 'cancelled']),
+  })
+  .meta({ id: 'CheckinActivity' });
+
+export const RespondBody = z.strictObject({ note: z.string().trim().max(500).default('') });
+
+export const QrView = z
+  .object({
+    activityId: z.string(),
+    token: z.string(),
+    rotatesAt: z.string(),
+    expiresAt: z.string(),
+    rotationSeconds: z.number(),
+  })
+  .meta({ id: 'CheckinQrToken' });
+
+/* ---------- attendance ---------- */
+
+const Location = z.strictObject({
+  lat: z.number().min(-90).max(90),
+  lng: z.number().min(-180).max(180),
+  accuracyMeters: z.number().min(0).max(100_000).optional(),
+});
+
+/** A member's scan, or staff acting as witness for a member without a phone. */
+export const AttendanceBody = z.union([
+  z.strictObject({ token: z.string().min(1).max(200), location: Location.optional() }),
+  z.strictObject({ activityId: Id, memberId: Id, note: z.string().trim().max(500).optional() }),
+]);
+
+export const ConfirmBody = z.strictObject({ checkOutAt: Instant });
+
+export const AttendanceListQuery = z.strictObject({
+  memberId: Id.optional(),
+  activityId: Id.optional(),
+  status: z.enum(['open', 'closed', 'auto-closed', 'dismissed']).optional(),
+  ...PageQuery,
+});
+
+export const AttendanceView = z
+  .object({
+    id: z.string(),
+    memberId: z.string(),
+    activityId: z.string(),
+    communityId: z.string(),
+    reportIds: z.array(z.string()),
+    method: z.enum(['qr', 'witnessed']),
+    witness: z.string().nullable(),
+    checkInAt: z.string(),
+    checkOutAt: z.string().nullable(),
+    status: z.enum(['open', 'closed', 'auto-closed', 'dismissed']),
+    creditedMinutes: z.number(),
+    hours: z.number(),
+    flags: z.array(z.string()),
+  })
+  .meta({ id: 'CheckinAttendance' });
+
+/* ---------- feedback and summaries ---------- */
+
+export const FeedbackQuery = z.strictObject({
+  period: Period,
+  format: z.enum(['json', 'csv', 'xlsx']).default('json'),
+});
+export const SummaryQuery = z.strictObject({ period: Period.optional() });
+export const UnitParams = z.object({ unitId: Id });

@@ -1,0 +1,85 @@
+import type { ClientSession } from 'mongoose';
+import type { MemberRm, OrgRm, PairingRm } from '../data/models.js';
+import type { CommunityFacts, MemberFacts, PairingFacts } from '../domain/reports.js';
+import type { CheckinContext } from './context.js';
+
+/** Queries over the read model (orgs, members, pairings from the registry's events). */
+export class Directory {
+  constructor(private readonly ctx: CheckinContext) {}
+
+  private get m() {
+    return this.ctx.models;
+  }
+
+  async org(id: string, session?: ClientSession): Promise<OrgRm | null> {
+    return this.m.Org.findById(id, null, { session }).lean<OrgRm>();
+  }
+
+  /** An organisation that is open on `day`. */
+  static isOpen(org: Pick<OrgRm, 'closedOn'>, day: string): boolean {
+    return org.closedOn === null || org.closedOn > day;
+  }
+
+  /** The nearest community on an org path (the unit itself when it is one). */
+  async communityOnPath(path: string, session?: ClientSession): Promise<OrgRm | null> {
+    const ids = path.split('/').filter(Boolean);
+    const found = await this.m.Org.find({ _id: { $in: ids }, kind: 'community' }, null, { session }).lean<
+      OrgRm[]
+    >();
+    return found.sort((a, b) => ids.indexOf(b._id) - ids.indexOf(a._id))[0] ?? null;
+  }
+
+  async community(
+    id: string,
+    day: string,
+    session?: ClientSession,
+  ): Promise<(CommunityFacts & { doc: OrgRm }) | null> {
+    const doc = await this.org(id, session);
+    if (!doc || doc.kind !== 'community') return null;
+    return { id: doc._id, county: doc.county, open: Directory.isOpen(doc, day), doc };
+  }
+
+  async member(id: string, session?: ClientSession): Promise<MemberRm | null> {
+    return this.m.Member.findById(id, null, { session }).lean<MemberRm>();
+  }
+
+  /** The member as report rules need them: the residence community worked out from the org tree. */
+  async memberFacts(doc: MemberRm, session?: ClientSession): Promise<MemberFacts> {
+    let residenceCommunityId = doc.residenceCommunityId;
+    if (doc.residenceCompoundId) {
+      const compound = await this.org(doc.residenceCompoundId, session);
+      if (compound)
+        residenceCommunityId =
+          (await this.communityOnPath(compound.path, session))?._id ?? residenceCommunityId;
+    }
+    return {
+      memberId: doc._id,
+      county: doc.county,
+      status: doc.status,
+      workUnitId: doc.workUnitId,
+      residenceCompoundId: doc.residenceCompoundId,
+      residenceCommunityId,
+    };
+  }
+
+  /** Pairings of a work unit (or its party organisation) in force on `day`, with the community each lands in. */
+  async pairingsOf(workUnitId: string, day: string, session?: ClientSession): Promise<PairingFacts[]> {
+    const docs = await this.m.Pairing.find(
+      { $or: [{ agencyUnitId: workUnitId }, { agencyOrgId: workUnitId }] },
+      null,
+      { session },
+    ).lean<PairingRm[]>();
+    const live = docs.filter((p) => p.validFrom <= day && (p.validTo === null || day < p.validTo));
+    const out: PairingFacts[] = [];
+    for (const p of live) {
+      let communityId: string | null = null;
+      if (p.targetKind === 'community') communityId = p.targetId;
+      else {
+        const target = await this.org(p.targetId, session);
+        communityId = target ? ((await this.communityOnPath(target.path, session))?._id ?? null) : null;
+      }
+      out.push({ pairingId: p._id, agencyUnitId: p.agencyUnitId, agencyOrgId: p.agencyOrgId, communityId });
+    }
+    return out;
+  }
+}

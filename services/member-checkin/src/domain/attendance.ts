@@ -1,0 +1,120 @@
+import { DAY, MINUTE, reason, type CheckinRules, type Reason } from './rules.js';
+
+/** A session of one member: open until checked out, auto-closed, or closed. */
+export interface Session {
+  id: string;
+  checkInAt: Date;
+  /** Check-out, or where an auto-closed session was cut (the activity's end). Null while open. */
+  checkOutAt: Date | null;
+  status: SessionStatus;
+}
+
+export type SessionStatus = 'open' | 'closed' | 'auto-closed' | 'dismissed';
+
+export interface ActivityWindow {
+  startsAt: Date;
+  endsAt: Date;
+  /** Per-activity cap; the city default when absent. */
+  capMinutes?: number | null;
+}
+
+/**
+ * Two sessions of one person must not overlap: an open session extends to
+ * infinity; a dismissed one no longer counts. Intervals are half-open, so a
+ * check-in at the very minute of the previous check-out is fine.
+ */
+export function findOverlap(
+  sessions: readonly Session[],
+  candidate: { start: Date; end: Date | null },
+  ignoreId?: string,
+): Session | undefined {
+  const cs = candidate.start.getTime();
+  const ce = candidate.end?.getTime() ?? Number.POSITIVE_INFINITY;
+  return sessions.find((s) => {
+    if (s.id === ignoreId || s.status === 'dismissed') return false;
+    const ss = s.checkInAt.getTime();
+    const se = s.checkOutAt?.getTime() ?? Number.POSITIVE_INFINITY;
+    return cs < se && ss < ce;
+  });
+}
+
+export interface Credit {
+  minutes: number;
+  flags: string[];
+}
+
+/**
+ * Duration = check-out − check-in, counted only inside the activity's window
+ * (travel and waiting before the start are not service), in whole minutes,
+ * and capped per activity: what the member was already credited at this
+ * activity counts against the same cap.
+ */
+export function creditFor(
+  session: { checkInAt: Date; checkOutAt: Date },
+  activity: ActivityWindow,
+  rules: Pick<CheckinRules, 'capMinutes'>,
+  alreadyCreditedMinutes = 0,
+): Credit {
+  const flags: string[] = [];
+  const from = Math.max(session.checkInAt.getTime(), activity.startsAt.getTime());
+  const to = Math.min(session.checkOutAt.getTime(), activity.endsAt.getTime());
+  if (from !== session.checkInAt.getTime() || to !== session.checkOutAt.getTime())
+    flags.push('trimmed-to-activity');
+  const raw = Math.max(0, Math.floor((to - from) / MINUTE));
+  const cap = activity.capMinutes ?? rules.capMinutes;
+  const room = Math.max(0, cap - alreadyCreditedMinutes);
+  if (raw > room) flags.push('capped');
+  return { minutes: Math.min(raw, room), flags };
+}
+
+/** Check-out must follow check-in. */
+export function checkOrder(checkInAt: Date, checkOutAt: Date): Reason | null {
+  if (checkOutAt.getTime() <= checkInAt.getTime())
+    return reason('签退时间须晚于签到时间', 'check-out must be after check-in');
+  return null;
+}
+
+/** An open session whose activity ended more than the grace ago is closed automatically. */
+export function autoCloseDue(
+  session: Pick<Session, 'status'>,
+  activity: Pick<ActivityWindow, 'endsAt'>,
+  now: Date,
+  rules: Pick<CheckinRules, 'checkoutGraceMinutes'>,
+): boolean {
+  return (
+    session.status === 'open' &&
+    now.getTime() > activity.endsAt.getTime() + rules.checkoutGraceMinutes * MINUTE
+  );
+}
+
+/**
+ * The auto-close itself: cut at the activity's end, flagged, credited nothing
+ * (never silently credited) until a staff member confirms a check-out time.
+ */
+export function autoClose(activity: Pick<ActivityWindow, 'endsAt'>): {
+  checkOutAt: Date;
+  creditedMinutes: 0;
+  flags: string[];
+} {
+  return { checkOutAt: activity.endsAt, creditedMinutes: 0, flags: ['auto-closed'] };
+}
+
+export type NoShowDecision = 'flag' | 'clear' | null;
+
+/**
+ * 报而不到 (DOMAIN.md §2): an active report with no attendance in the last
+ * `noShowDays` days. The window starts at activation, so a report confirmed
+ * yesterday is not flagged; the flag clears with the next attendance.
+ */
+export function noShowDecision(
+  report: { status: string; activatedAt: Date | null; lastAttendanceAt: Date | null; noShow: boolean },
+  now: Date,
+  rules: Pick<CheckinRules, 'noShowDays'>,
+): NoShowDecision {
+  if (report.status !== 'active' || !report.activatedAt) return report.noShow ? 'clear' : null;
+  const since = Math.max(report.activatedAt.getTime(), report.lastAttendanceAt?.getTime() ?? 0);
+  const due = now.getTime() - since >= rules.noShowDays * DAY;
+  if (due && !report.noShow) return 'flag';
+  if (!due && report.noShow) return 'clear';
+  return null;
+}

@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import { HttpProblem, notFound, type ApiRouter } from '@honglian/service-kit';
+import {
+  detectFormat,
+  IMPORT_TEMPLATES,
+  templateCsv,
+  templateXlsx,
+  type ImportKind,
+} from '../imports/index.js';
+import type { ImportService } from '../app/imports.js';
+import type { RegistryContext } from '../app/context.js';
+import { REGISTRY_MANAGERS } from '../domain/scope.js';
+
+const KINDS = Object.keys(IMPORT_TEMPLATES) as [ImportKind, ...ImportKind[]];
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+const RowError = z.object({
+  row: z.number().int(),
+  column: z.string(),
+  reason: z.object({ zh: z.string(), en: z.string() }),
+});
+const ImportReport = z
+  .object({
+    importId: z.string().nullable(),
+    kind: z.enum(KINDS),
+    dryRun: z.boolean(),
+    status: z.enum(['valid', 'invalid', 'applied']),
+    rows: z.number().int(),
+    created: z.number().int(),
+    unchanged: z.number().int(),
+    errorCount: z.number().int(),
+    errors: z.array(RowError),
+  })
+  .meta({ id: 'ImportReport' });
+
+export function importRoutes(
+  api: ApiRouter,
+  deps: { ctx: RegistryContext; imports: ImportService; maxBytes: number },
+): void {
+  const tags = ['Imports 批量导入'];
+  api
+    .route(
+      {
+        method: 'get',
+        path: '/imports/templates/:file',
+        summary: 'Download an import template (e.g. members.xlsx, orgs.csv) with the Chinese column headers',
+        tags,
+        roles: REGISTRY_MANAGERS,
+        request: {
+          params: z.object({
+            file: z
+              .string()
+              .regex(
+                new RegExp(`^(${KINDS.join('|')})\\.(csv|xlsx)$`),
+                `one of ${KINDS.join(', ')} with .csv or .xlsx`,
+              ),
+          }),
+        },
+        responses: {
+          200: { description: 'The template', contentType: XLSX_TYPE },
+        },
+      },
+      async ({ params, res }) => {
+        const [kind, format] = params.file.split('.') as [ImportKind, 'csv' | 'xlsx'];
+        res.setHeader('content-disposition', `attachment; filename="${params.file}"`);
+        if (format === 'csv') res.type('text/csv; charset=utf-8').send(templateCsv(kind));
+        else res.type(XLSX_TYPE).send(await templateXlsx(kind));
+        return undefined;
+      },
+    )
+    .route(
+      {
+        method: 'post',
+        path: '/imports',
+        summary:
+          'Import a CSV or XLSX file (body = the file). dryRun=true (default) reports every row error and writes nothing; dryRun=false applies the whole file or nothing, idempotently.',
+        tags,
+        roles: REGISTRY_MANAGERS,
+        request: {
+          query: z.strictObject({
+            kind: z.enum(KINDS),
+            dryRun: z
+              .enum(['true', 'false'])
+              .default('true')
+              .transform((v) => v === 'true'),
+          }),
+        },
+        responses: {
+          200: { description: 'The report', schema: ImportReport },
+          413: { description: 'File too large' },
+          415: { description: 'Not CSV or XLSX' },
+          422: { description: 'The file cannot be read (headers, encoding)' },
+        },
+      },
+      async ({ query, req, principal }) => {
+        const upload = await deps.imports.spool(req, deps.maxBytes);
+        try {
+          if (upload.bytes === 0)
+            throw new HttpProblem(400, 'The request body is empty: send the file as the body.');
+          const format = detectFormat(req.headers['content-type'], upload.head);
+          if (!format) throw new HttpProblem(415, 'Send a CSV (text/csv) or an XLSX file.');
+          const report = await deps.imports.run(query.kind, upload, format, query.dryRun, principal);
+          return { body: report };
+        } finally {
+          await upload.cleanup();
+        }
+      },
+    )
+    .route(
+      {
+        method: 'get',
+        path: '/imports/:id',
+        summary: 'An applied import',
+        tags,
+        roles: REGISTRY_MANAGERS,
+        request: { params: z.object({ id: z.string().max(80) }) },
+        responses: { 200: { description: 'The import record' } },
+      },
+      async ({ params, principal }) => {
+        const doc = await deps.ctx.models.Import.findById(params.id).lean();
+        const inScope = doc && (principal.roles.includes('city-admin') || doc.county === principal.county);
+        if (!doc || !inScope) throw notFound(`Import ${params.id} was not found.`);
+        const { _id, ...rest } = doc;
+        return { body: { id: _id, ...rest } };
+      },
+    );
+}

@@ -1,0 +1,88 @@
+import { notFound, type Principal } from '@honglian/service-kit';
+import type { OrgDoc, RelationDoc } from '../data/models.js';
+import {
+  BUILDING_LEADER_POSTS,
+  GAP_LABELS,
+  coverage,
+  type CoverageUnit,
+  type GapName,
+} from '../domain/coverage.js';
+import { holdsOn, versionOn } from '../domain/effective.js';
+import { managesPlacement } from '../domain/scope.js';
+import type { RegistryContext } from './context.js';
+import type { OrgService } from './orgs.js';
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const LISTED = 100;
+
+export class CoverageService {
+  constructor(
+    private readonly ctx: RegistryContext,
+    private readonly orgs: OrgService,
+  ) {}
+
+  /** The unit a report is about by default: the county of a county admin, the subtree of community staff. */
+  private defaultRoot(principal: Principal): string | undefined {
+    if (principal.roles.includes('city-admin')) return undefined;
+    if (principal.roles.includes('county-admin')) return principal.county;
+    return principal.orgPath?.split('/').filter(Boolean).at(-1);
+  }
+
+  async report(orgId: string | undefined, day: string, principal: Principal) {
+    const rootId = orgId ?? this.defaultRoot(principal);
+    let rootPath = '';
+    if (rootId) {
+      const root = await this.orgs.versionOn(rootId, day);
+      if (!root || !managesPlacement(principal, { county: root.doc.county, paths: [root.version.path] })) {
+        throw notFound(`Organisation ${rootId} was not found.`);
+      }
+      rootPath = root.version.path;
+    } else if (!principal.roles.includes('city-admin')) {
+      throw notFound('No organisation in scope.');
+    }
+    const within = rootPath ? { $regex: `^${escapeRegex(rootPath)}(/|$)` } : { $exists: true };
+    const docs = await this.ctx.models.Org.find({ paths: within }).lean<OrgDoc[]>();
+    const units: CoverageUnit[] = [];
+    for (const d of docs) {
+      const v = versionOn(d.versions, day);
+      if (v && (!rootPath || v.path === rootPath || v.path.startsWith(rootPath + '/'))) {
+        units.push({ id: d._id, kind: d.kind, parentId: v.parentId });
+      }
+    }
+    const ids = new Set(units.map((u) => u.id));
+    const relations = await this.ctx.models.Relation.find({ path: within }).lean<RelationDoc[]>();
+    const inForce = relations.filter((r) => holdsOn(r, day));
+    const pairings = await this.ctx.models.Relation.find({ type: 'pairing' }).lean<RelationDoc[]>();
+    const result = coverage({
+      units,
+      compoundsWithFirm: new Set(inForce.filter((r) => r.type === 'contract').map((r) => r.toId)),
+      unitsWithBuildingLeader: new Set(
+        inForce
+          .filter((r) => r.type === 'appointment' && BUILDING_LEADER_POSTS.includes(r.post ?? ''))
+          .map((r) => r.toId),
+      ),
+      // An agency unit may sit outside the subtree of the community it is paired with.
+      pairedAgencies: new Set(
+        pairings
+          .filter((p) => holdsOn(p, day))
+          .flatMap((p) => [p.fromId, p.agencyUnitId ?? ''])
+          .filter((id) => id && ids.has(id)),
+      ),
+    });
+    return {
+      orgId: rootId ?? null,
+      asOf: day,
+      counts: result.counts,
+      gaps: Object.fromEntries(
+        (Object.keys(GAP_LABELS) as GapName[]).map((name) => [
+          name,
+          {
+            label: GAP_LABELS[name],
+            count: result.gaps[name].length,
+            ids: result.gaps[name].slice(0, LISTED),
+          },
+        ]),
+      ),
+    };
+  }
+}

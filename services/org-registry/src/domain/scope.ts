@@ -1,0 +1,41 @@
+import type { Principal } from '@honglian/service-kit';
+import { isWithin } from './org-rules.js';
+
+/** Where a registry record sits: its county and the tree paths it hangs under. */
+export interface Placement {
+  county: string;
+  paths: readonly string[];
+}
+
+/**
+ * Registry scoping (DOMAIN.md, Who uses it): city admins see everything,
+ * county admins their county, community staff their subtree (`org_path`).
+ * Everyone else sees nothing here unless an endpoint says otherwise
+ * (a member their own record, a firm its own unit). Out of scope reads as 404.
+ */
+export function managesPlacement(principal: Principal, placement: Placement): boolean {
+  if (principal.roles.includes('city-admin')) return true;
+  if (!principal.county || principal.county !== placement.county) return false;
+  if (principal.roles.includes('county-admin')) return true;
+  if (principal.roles.includes('community-staff') && principal.orgPath) {
+    const root = principal.orgPath;
+    return placement.paths.some((p) => isWithin(p, root));
+  }
+  return false;
+}
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The same rule as a MongoDB filter over `county` and a paths field; null when nothing is visible. */
+export function placementFilter(principal: Principal, pathsField: string): Record<string, unknown> | null {
+  if (principal.roles.includes('city-admin')) return {};
+  if (!principal.county) return null;
+  if (principal.roles.includes('county-admin')) return { county: principal.county };
+  if (principal.roles.includes('community-staff') && principal.orgPath) {
+    return { county: principal.county, [pathsField]: { $regex: `^${escapeRegex(principal.orgPath)}(/|$)` } };
+  }
+  return null;
+}
+
+/** Roles that manage the registry at all. */
+export const REGISTRY_MANAGERS = ['city-admin', 'county-admin', 'community-staff'] as const;

@@ -1,0 +1,32 @@
+/**
+ * Bulk import, parsing half: spreadsheet (CSV/XLSX) rows → registry
+ * commands or per-row errors. No database here; the importer that applies
+ * the commands decides what to do with a file that has errors.
+ */
+export {
+  ImportFileError,
+  IMPORT_KINDS,
+  type CommandMap,
+  type CommandOf,
+  type ImportFileErrorCode,
+  type ImportFormat,
+  type ImportKind,
+  type ParsedRow,
+  type Reason,
+  type RowError,
+} from './types.js';
+export { parseImport, DEFAULT_MAX_ROWS, type ParseOptions } from './parse.js';
+export { detectFormat } from './readers.js';
+export {
+  IMPORT_TEMPLATES,
+  IGNORED_HEADERS,
+  GENERAL_NOTES,
+  templateCsv,
+  templateXlsx,
+  type CellType,
+  type ImportColumn,
+  type ImportTemplate,
+} from './templates.js';
+export { DuplicateTracker, DUPLICATE_KEYS, type DuplicateKey } from './duplicates.js';
+export { csvSafeCell } from './cells.js';
+export { importTemplatesMarkdown } from './docs.js';

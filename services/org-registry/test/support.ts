@@ -1,0 +1,108 @@
+import mongoose from 'mongoose';
+import request from 'supertest';
+import { connectTestDatabase } from '@honglian/embedded-mongo';
+import { InProcessEventBus } from '@honglian/messaging';
+import { FixedClock, createLogger } from '@honglian/service-kit';
+import { TEST_USERS, bearer, startTestIssuer, type TestUser } from '@honglian/testkit';
+import { TOPICS, validateEvent, type CloudEvent } from '@honglian/contracts';
+import { createService } from '../src/index.js';
+
+export const PII_KEY = Buffer.alloc(32, 7);
+
+/** A registry on a fresh database, with a real token issuer and the in-process bus. */
+export async function startRegistry() {
+  const db = await connectTestDatabase();
+  const conn = await mongoose.createConnection(db.uri).asPromise();
+  const bus = new InProcessEventBus();
+  const issuer = await startTestIssuer();
+  const clock = new FixedClock('2026-06-30T08:00:00+08:00');
+  const service = createService({
+    logger: createLogger({ name: 'org-registry-test', level: 'silent' }),
+    clock,
+    auth: issuer.authenticator(),
+    db: conn,
+    bus,
+    piiKey: PII_KEY,
+  });
+  await service.start();
+  await bus.start();
+  const tokens = new Map<string, string>();
+  const as = async (user: TestUser) => {
+    const key = JSON.stringify(user);
+    if (!tokens.has(key)) tokens.set(key, await issuer.token(user, { expiresIn: 3600 }));
+    return bearer(tokens.get(key)!);
+  };
+  const http = {
+    get: async (path: string, user: TestUser) =>
+      request(service.app)
+        .get(`/api/v1/registry${path}`)
+        .set(await as(user)),
+    post: async (path: string, user: TestUser, body?: object) =>
+      request(service.app)
+        .post(`/api/v1/registry${path}`)
+        .set(await as(user))
+        .send(body),
+    patch: async (path: string, user: TestUser, body: object) =>
+      request(service.app)
+        .patch(`/api/v1/registry${path}`)
+        .set(await as(user))
+        .send(body),
+  };
+  /** Events the registry published, after the outbox relay caught up. */
+  const events = async (): Promise<CloudEvent[]> => {
+    for (let i = 0; i < 50; i++) {
+      const pending = await conn.db!.collection('outbox').countDocuments({ status: 'pending' });
+      if (pending === 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await bus.whenIdle();
+    return bus.messages(TOPICS.orgRegistry).map((m) => JSON.parse(m.value) as CloudEvent);
+  };
+  return {
+    service,
+    conn,
+    bus,
+    clock,
+    http,
+    events,
+    users: TEST_USERS,
+    async close() {
+      await service.stop();
+      await bus.stop();
+      await conn.close();
+      await db.stop();
+      await issuer.close();
+    },
+  };
+}
+
+export function expectValidEvents(events: CloudEvent[]): void {
+  for (const e of events) expect(validateEvent(e)).toMatchObject({ ok: true });
+}
+
+/** A small city: 331000 ─ 331003 ─ st-1 ─ cm-1 ─ g-1 ─ cp-1 ─ b-1, plus a sibling community cm-2. */
+export async function buildFixtureCity(http: Awaited<ReturnType<typeof startRegistry>>['http']) {
+  const city = TEST_USERS.cityAdmin;
+  const day = '2026-01-01';
+  const create = async (body: object, user: TestUser = city) => {
+    const res = await http.post('/orgs', user, { effectiveFrom: day, ...body });
+    if (res.status !== 201) throw new Error(`fixture: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+  await create({ id: '331000', kind: 'city', name: '台州市', parentId: null, county: '331000' });
+  await create({ id: '331003', kind: 'county', name: '黄岩区', parentId: '331000' });
+  await create({ id: '331002', kind: 'county', name: '椒江区', parentId: '331000' });
+  await create({ id: 'st-1', kind: 'street', name: '东城街道', parentId: '331003' });
+  await create({ id: 'cm-1', kind: 'community', name: '双江社区', parentId: 'st-1' });
+  await create({ id: 'cm-2', kind: 'community', name: '天长社区', parentId: 'st-1' });
+  await create({ id: 'g-1', kind: 'grid', name: '双江一网格', parentId: 'cm-1' });
+  await create({ id: 'cp-1', kind: 'compound', name: '锦江花园', parentId: 'g-1' });
+  await create({ id: 'b-1', kind: 'building', name: '1幢', parentId: 'cp-1' });
+  await create({
+    id: 'cp-1-branch',
+    kind: 'compound-party-branch',
+    name: '锦江花园党支部',
+    parentId: 'cp-1',
+  });
+  await create({ id: 'jj-st-1', kind: 'street', name: '白云街道', parentId: '331002' });
+}
