@@ -1,7 +1,7 @@
 // Throughput of mongoose against the embedded server (build first:
 // `npm run build -w packages/embedded-mongo`, then `npm run bench -w packages/embedded-mongo`).
 import mongoose from 'mongoose';
-import { startEmbeddedMongo } from '../dist/index.js';
+import { connectTestDatabase, startEmbeddedMongo } from '../dist/index.js';
 
 const COLLECTION_SIZE = Number(process.env.BENCH_DOCS ?? 10_000);
 const SINGLE_OPS = Number(process.env.BENCH_OPS ?? 2_000);
@@ -74,3 +74,17 @@ await timed('updateOne by unique email ($inc)', SINGLE_OPS, 'updates', async () 
 
 await conn.close();
 await server.stop();
+
+// What a service test pays for isolation: a fresh database, a mongoose
+// connection to it, a first write (creates the collection), then the drop.
+const FRESH = Number(process.env.BENCH_FRESH_DBS ?? 200);
+const freshRate = await timed('fresh test database (connect, insert, drop)', FRESH, 'dbs', async () => {
+  for (let i = 0; i < FRESH; i++) {
+    const t = await connectTestDatabase();
+    const c = await mongoose.createConnection(t.uri).asPromise();
+    await c.collection('probe').insertOne({ i });
+    await c.close();
+    await t.stop();
+  }
+});
+console.log(`${'  = per database'.padEnd(44)} ${(1000 / freshRate).toFixed(2).padStart(8)} ms`);

@@ -38,6 +38,7 @@ export const ErrorCodes = {
   TransactionTooOld: 225,
   NoSuchTransaction: 251,
   TransactionCommitted: 256,
+  SnapshotUnavailable: 246,
   OperationNotSupportedInTransaction: 263,
   UnsupportedOpQueryCommand: 352,
   DuplicateKey: 11000,
@@ -118,4 +119,13 @@ export function noSuchTransaction(txnNumber: bigint, reason = 'has been aborted'
   return err(ErrorCodes.NoSuchTransaction, `Transaction with { txnNumber: ${txnNumber} } ${reason}.`, {}, [
     TRANSIENT,
   ]);
+}
+
+export function snapshotUnavailable(ns: string): MongoCommandError {
+  return err(
+    ErrorCodes.SnapshotUnavailable,
+    `Unable to read from a snapshot due to pending collection catalog changes to ${ns}; please retry the operation.`,
+    {},
+    [TRANSIENT],
+  );
 }

@@ -4,3 +4,5 @@ export { EmbeddedMongo, startEmbeddedMongo } from './embedded.js';
 export type { EmbeddedMongoOptions } from './embedded.js';
 export { connectTestDatabase } from './testing.js';
 export type { TestDatabase } from './testing.js';
+export { startMemoryServer } from './memory-server.js';
+export type { MongoServerHandle } from './memory-server.js';

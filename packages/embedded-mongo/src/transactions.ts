@@ -1,14 +1,16 @@
 // Sessions, retryable writes and multi-document transactions.
 //
-// A transaction works on private copies of the collections it touches
-// (snapshot at first touch; copy-on-write documents make the copy cheap) and
+// A transaction reads the committed state as of its first statement (its
+// snapshot): on first touch of a collection it copies it (copy-on-write
+// documents make the copy cheap) and puts back the versions of documents
+// others committed since, so reads across collections are consistent. It
 // takes a write lock per document. A second transaction writing a locked or
 // since-changed document gets WriteConflict (112) with the
 // TransientTransactionError label, as on mongod, so the driver's
 // withTransaction retries. Commit re-validates against the committed state
 // (concurrent non-transactional writes, unique keys) and then installs the
 // changed documents.
-import { err, ErrorCodes, noSuchTransaction, writeConflict } from './errors.js';
+import { err, ErrorCodes, noSuchTransaction, snapshotUnavailable, writeConflict } from './errors.js';
 import type { Catalog } from './storage/catalog.js';
 import { Collection, idKeyOf } from './storage/collection.js';
 import type { Doc } from './values.js';
@@ -36,6 +38,8 @@ export class Transaction {
   constructor(
     readonly sessionKey: string,
     readonly txnNumber: bigint,
+    /** committed write sequence the transaction reads at */
+    readonly snapshotSeq: number,
   ) {}
 }
 
@@ -75,15 +79,15 @@ export class CommittedView implements StorageView {
   }
   insert(coll: Collection, doc: Doc): void {
     coll.insert(doc);
-    this.catalog.recordWrite(coll.ns, idKeyOf(doc._id));
+    this.catalog.recordWrite(coll.ns, idKeyOf(doc._id), undefined);
   }
   replace(coll: Collection, oldDoc: Doc, newDoc: Doc): void {
     coll.replace(oldDoc, newDoc);
-    this.catalog.recordWrite(coll.ns, idKeyOf(oldDoc._id));
+    this.catalog.recordWrite(coll.ns, idKeyOf(oldDoc._id), oldDoc);
   }
   remove(coll: Collection, doc: Doc): void {
     coll.remove(doc);
-    this.catalog.recordWrite(coll.ns, idKeyOf(doc._id));
+    this.catalog.recordWrite(coll.ns, idKeyOf(doc._id), doc);
   }
 }
 
@@ -98,14 +102,25 @@ export class TransactionView implements StorageView {
     const ns = `${db}.${name}`;
     let ws = this.txn.workspaces.get(ns);
     if (!ws) {
-      const base = this.manager.catalog.get(db, name);
+      const catalog = this.manager.catalog;
+      const snap = this.txn.snapshotSeq;
+      // created, dropped or renamed since the snapshot: mongod cannot read it either
+      if (catalog.lastDdl(ns) > snap) {
+        this.manager.abort(this.txn, 'collection changed since the snapshot');
+        throw snapshotUnavailable(ns);
+      }
+      const base = catalog.get(db, name);
+      const coll = base?.clone();
+      if (coll)
+        for (const [id, before] of catalog.versionsAt(ns, snap))
+          coll.applyUnchecked(id, coll.get(id), before);
       ws = {
         ns,
         db,
         name,
-        coll: base?.clone(),
+        coll,
         baseIncarnation: base?.incarnation,
-        snapSeq: this.manager.catalog.seq,
+        snapSeq: snap,
         created: false,
         written: new Set(),
       };
@@ -174,6 +189,7 @@ export class TransactionManager {
   /** ns + idKey -> transaction holding the uncommitted write */
   private readonly locks = new Map<string, Transaction>();
   private readonly lockedBy = new Map<Transaction, string[]>();
+  private readonly active = new Set<Transaction>();
   private lastSweep = Date.now();
 
   constructor(readonly catalog: Catalog) {}
@@ -203,8 +219,9 @@ export class TransactionManager {
       this.abort(session.txn, 'a newer transaction started');
     }
     session.highestTxnNumber = txnNumber;
-    const txn = new Transaction(session.key, txnNumber);
+    const txn = new Transaction(session.key, txnNumber, this.catalog.seq);
     session.txn = txn;
+    this.active.add(txn);
     this.catalog.transactionOpened();
     return txn;
   }
@@ -275,8 +292,9 @@ export class TransactionManager {
       }
       const base = this.catalog.get(ws.db, ws.name) as Collection;
       for (const id of ws.written) {
-        base.applyUnchecked(id, base.docs.get(id), coll.docs.get(id));
-        this.catalog.recordWrite(ws.ns, id);
+        const before = base.docs.get(id);
+        base.applyUnchecked(id, before, coll.docs.get(id));
+        this.catalog.recordWrite(ws.ns, id, before);
       }
     }
     txn.state = 'committed';
@@ -318,7 +336,11 @@ export class TransactionManager {
   private release(txn: Transaction): void {
     for (const key of this.lockedBy.get(txn) ?? []) if (this.locks.get(key) === txn) this.locks.delete(key);
     this.lockedBy.delete(txn);
+    this.active.delete(txn);
     this.catalog.transactionClosed();
+    let oldest = Infinity;
+    for (const t of this.active) oldest = Math.min(oldest, t.snapshotSeq);
+    if (oldest !== Infinity) this.catalog.pruneHistory(oldest);
   }
 
   endSession(key: string): void {

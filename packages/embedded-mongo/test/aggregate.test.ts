@@ -1,5 +1,6 @@
 // Aggregation: stages, expressions, cursors, and that stages never change
 // stored documents.
+import { Long } from 'mongodb';
 import type { Document } from 'mongodb';
 import mongoose from 'mongoose';
 import { openDriver, openMongoose, serverError } from './helpers.js';
@@ -295,4 +296,16 @@ test('mongoose aggregate with $lookup / $unwind and countDocuments', async () =>
   } finally {
     await m.close();
   }
+});
+
+test('$dateDiff returns a Long, as on mongod', async () => {
+  const c = fx.coll('agg_datediff');
+  await c.insertOne({ _id: 1, a: new Date('2024-01-01'), b: new Date('2024-03-01') });
+  const [r] = await c
+    .aggregate([{ $project: { d: { $dateDiff: { startDate: '$a', endDate: '$b', unit: 'day' } } } }], {
+      promoteLongs: false,
+    })
+    .toArray();
+  expect(r?.d).toBeInstanceOf(Long);
+  expect((r?.d as Long).toNumber()).toBe(60);
 });

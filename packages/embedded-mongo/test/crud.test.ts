@@ -178,6 +178,23 @@ describe('find', () => {
     expect(await ids({ 'pts.x': { $gt: 2 } })).toEqual([1]);
   });
 
+  test('$elemMatch (value form) tests each element whole: nested arrays are not expanded', async () => {
+    const n = fx.coll('nested_arrays');
+    await n.insertMany([
+      { _id: 1, a: [[1, 2]] },
+      { _id: 2, a: [2] },
+      { _id: 3, a: [[]] },
+    ]);
+    const ids = async (f: Document): Promise<unknown[]> =>
+      (await n.find(f).sort({ _id: 1 }).toArray()).map((d) => d._id);
+    expect(await ids({ a: { $elemMatch: { $gt: 1, $lt: 3 } } })).toEqual([2]);
+    expect(await ids({ a: { $elemMatch: { $size: 2 } } })).toEqual([1]);
+    expect(await ids({ a: { $elemMatch: { $in: [[]] } } })).toEqual([3]);
+    expect(await ids({ a: { $elemMatch: { $not: { $gt: 1 } } } })).toEqual([1, 3]);
+    // a plain comparison expands the leaf array one level only
+    expect(await ids({ a: { $gt: 1 } })).toEqual([2]);
+  });
+
   test('regex semantics are PCRE: $ also matches before a final newline', async () => {
     const r = fx.coll('regex');
     await r.insertMany([
@@ -523,5 +540,69 @@ describe('mongoose models', () => {
     );
     expect(upd?.name).toBe('Dee');
     expect((await User.deleteMany({ age: { $exists: false } })).deletedCount).toBe(1);
+  });
+
+  test('collections, distinct, populate, bulkWrite, arrayFilters and dropDatabase through mongoose', async () => {
+    const m2 = await openMongoose();
+    try {
+      const Community = m2.conn.model('Community', new mongoose.Schema({ name: String, county: String }));
+      const Member = m2.conn.model(
+        'Member',
+        new mongoose.Schema({
+          name: String,
+          community: { type: mongoose.Schema.Types.ObjectId, ref: 'Community' },
+          pledges: [{ title: String, done: Boolean }],
+          active: Boolean,
+        }),
+      );
+      await Community.createCollection();
+      expect((await m2.conn.listCollections()).map((c) => c.name)).toEqual(['communities']);
+      const [east, west] = await Community.create([
+        { name: 'East', county: 'c1' },
+        { name: 'West', county: 'c2' },
+      ]);
+      await Member.create([
+        {
+          name: 'm1',
+          community: east?._id,
+          pledges: [
+            { title: 'a', done: false },
+            { title: 'b', done: false },
+          ],
+        },
+        { name: 'm2', community: west?._id, pledges: [] },
+      ]);
+      const m1 = await Member.findOne({ name: 'm1' }).populate<{ community: { name: string } }>('community');
+      expect(m1?.community.name).toBe('East');
+      expect((await Community.distinct('county')).sort()).toEqual(['c1', 'c2']);
+      await Member.updateOne(
+        { name: 'm1' },
+        { $set: { 'pledges.$[p].done': true } },
+        { arrayFilters: [{ 'p.title': 'b' }] },
+      );
+      expect((await Member.findOne({ name: 'm1' }).lean())?.pledges.map((p) => p.done)).toEqual([
+        false,
+        true,
+      ]);
+      const bulk = await Member.bulkWrite([
+        { updateMany: { filter: {}, update: { $set: { active: true } } } },
+        { updateOne: { filter: { name: 'm3' }, update: { $set: { name: 'm3' } }, upsert: true } },
+        { deleteOne: { filter: { name: 'm2' } } },
+      ]);
+      expect([bulk.matchedCount, bulk.upsertedCount, bulk.deletedCount]).toEqual([2, 1, 1]);
+      const [facet] = await Member.aggregate<{ total: { n: number }[]; names: { _id: string }[] }>([
+        {
+          $facet: { total: [{ $count: 'n' }], names: [{ $group: { _id: '$name' } }, { $sort: { _id: 1 } }] },
+        },
+      ]);
+      expect(facet).toEqual({ total: [{ n: 2 }], names: [{ _id: 'm1' }, { _id: 'm3' }] });
+      expect((await Member.findOneAndDelete({ name: 'm3' }).lean())?.name).toBe('m3');
+      expect(await Community.collection.drop()).toBe(true);
+      expect((await m2.conn.listCollections()).map((c) => c.name)).toEqual(['members']);
+      await m2.conn.dropDatabase();
+      expect(await m2.conn.listCollections()).toEqual([]);
+    } finally {
+      await m2.close();
+    }
   });
 });

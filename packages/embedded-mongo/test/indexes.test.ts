@@ -218,3 +218,191 @@ test('equality lookups on indexed fields examine only matching documents', async
   // a predicate the index cannot answer still finds the right documents
   expect(await c.countDocuments({ n: { $gte: 2998 } })).toBe(2);
 });
+
+describe('E11000 shape (code, keyPattern, keyValue) in every write path', () => {
+  const shape = (e: DupError): unknown => [e.code, e.keyPattern, e.keyValue];
+
+  test('compound unique: insert, update, upsert, findAndModify, index build', async () => {
+    const c = fx.coll('ix_shape_compound');
+    await c.createIndex({ org: 1, code: 1 }, { unique: true });
+    await c.insertMany([
+      { _id: 1, org: 'o1', code: 'a' },
+      { _id: 2, org: 'o1', code: 'b' },
+    ]);
+    const expected = [11000, { org: 1, code: 1 }, { org: 'o1', code: 'a' }];
+    expect(shape((await serverError(c.insertOne({ org: 'o1', code: 'a' }))) as DupError)).toEqual(expected);
+    expect(shape((await serverError(c.updateOne({ _id: 2 }, { $set: { code: 'a' } }))) as DupError)).toEqual(
+      expected,
+    );
+    expect(
+      shape(
+        (await serverError(
+          c.updateOne({ org: 'o1', code: 'zz' }, { $set: { code: 'a' } }, { upsert: true }),
+        )) as DupError,
+      ),
+    ).toEqual(expected);
+    expect(
+      shape(
+        (await serverError(
+          c.findOneAndUpdate({ _id: 3 }, { $set: { org: 'o1', code: 'a' } }, { upsert: true }),
+        )) as DupError,
+      ),
+    ).toEqual(expected);
+    expect(await c.countDocuments()).toBe(2);
+
+    const d = fx.coll('ix_shape_build');
+    await d.insertMany([
+      { org: 'o2', code: 'x' },
+      { org: 'o2', code: 'x' },
+    ]);
+    const build = (await serverError(d.createIndex({ org: 1, code: 1 }, { unique: true }))) as DupError;
+    expect(shape(build)).toEqual([11000, { org: 1, code: 1 }, { org: 'o2', code: 'x' }]);
+    expect(build.message).toContain('dup key: { org: "o2", code: "x" }');
+  });
+
+  test('sparse unique: update and upsert into a taken key; absent keys never collide', async () => {
+    const c = fx.coll('ix_shape_sparse');
+    await c.createIndex({ ref: 1 }, { unique: true, sparse: true });
+    await c.insertMany([{ _id: 1, ref: 'R1' }, { _id: 2 }, { _id: 3 }]);
+    const expected = [11000, { ref: 1 }, { ref: 'R1' }];
+    expect(shape((await serverError(c.updateOne({ _id: 2 }, { $set: { ref: 'R1' } }))) as DupError)).toEqual(
+      expected,
+    );
+    expect(
+      shape(
+        (await serverError(c.updateOne({ _id: 9 }, { $set: { ref: 'R1' } }, { upsert: true }))) as DupError,
+      ),
+    ).toEqual(expected);
+    // removing the field takes the document out of the index, freeing the key
+    await c.updateOne({ _id: 1 }, { $unset: { ref: '' } });
+    await c.updateOne({ _id: 2 }, { $set: { ref: 'R1' } });
+    await c.updateMany({}, { $set: { other: 1 } });
+    expect(await c.countDocuments({ ref: 'R1' })).toBe(1);
+  });
+
+  test('partial unique: upsert and update into the filter collide; outside it they do not', async () => {
+    const c = fx.coll('ix_shape_partial');
+    await c.createIndex({ code: 1 }, { unique: true, partialFilterExpression: { live: true } });
+    await c.insertMany([
+      { _id: 1, code: 'c', live: true },
+      { _id: 2, code: 'c', live: false },
+    ]);
+    const expected = [11000, { code: 1 }, { code: 'c' }];
+    expect(
+      shape(
+        (await serverError(
+          c.updateOne({ _id: 3 }, { $set: { code: 'c', live: true } }, { upsert: true }),
+        )) as DupError,
+      ),
+    ).toEqual(expected);
+    expect(shape((await serverError(c.updateOne({ _id: 2 }, { $set: { live: true } }))) as DupError)).toEqual(
+      expected,
+    );
+    await c.updateOne({ _id: 4 }, { $set: { code: 'c', live: false } }, { upsert: true });
+    // a building index over documents that collide only outside the filter succeeds
+    const d = fx.coll('ix_shape_partial_build');
+    await d.insertMany([
+      { code: 'x', live: false },
+      { code: 'x', live: false },
+      { code: 'x', live: true },
+    ]);
+    await d.createIndex({ code: 1 }, { unique: true, partialFilterExpression: { live: true } });
+    const e = fx.coll('ix_shape_partial_build2');
+    await e.insertMany(await d.find({}, { projection: { _id: 0 } }).toArray());
+    const build = (await serverError(e.createIndex({ code: 1 }, { unique: true }))) as DupError;
+    expect(shape(build)).toEqual([11000, { code: 1 }, { code: 'x' }]);
+  });
+
+  test('mongoose: a duplicate on save() and on findOneAndUpdate upsert', async () => {
+    const m = await openMongoose();
+    try {
+      const Org = m.conn.model(
+        'Org',
+        new mongoose.Schema({ county: String, code: String }).index({ county: 1, code: 1 }, { unique: true }),
+      );
+      await Org.init();
+      await Org.create({ county: 'c1', code: 'A' });
+      const other = await Org.create({ county: 'c1', code: 'B' });
+      other.code = 'A';
+      const e = (await serverError(other.save())) as DupError;
+      expect(shape(e)).toEqual([11000, { county: 1, code: 1 }, { county: 'c1', code: 'A' }]);
+      const up = (await serverError(
+        Org.findOneAndUpdate({ county: 'c1', code: 'Z' }, { $set: { code: 'A' } }, { upsert: true }),
+      )) as DupError;
+      expect(up.code).toBe(11000);
+    } finally {
+      await m.close();
+    }
+  });
+});
+
+describe('indexed lookups stay correct and do not scan', () => {
+  const examined = async (run: () => Promise<unknown>): Promise<number> => {
+    const status = () => fx.client.db('admin').command({ serverStatus: 1 });
+    const before = await status();
+    await run();
+    const after = await status();
+    return (
+      Number(after.metrics.queryExecutor.scannedObjects) - Number(before.metrics.queryExecutor.scannedObjects)
+    );
+  };
+
+  beforeAll(async () => {
+    const c = fx.coll('ix_maint');
+    await c.createIndex({ county: 1, code: 1 }, { unique: true });
+    await c.insertMany(
+      Array.from({ length: 2000 }, (_, i) => ({ _id: i, county: `c${i % 20}`, code: `k${i}` })),
+    );
+  });
+
+  test('after updates move a key and deletes remove one', async () => {
+    const c = fx.coll('ix_maint');
+    await c.updateOne({ _id: 5 }, { $set: { county: 'moved' } });
+    await c.deleteOne({ _id: 6 });
+    expect(
+      await examined(async () =>
+        expect((await c.find({ county: 'moved' }).toArray()).map((d) => d._id)).toEqual([5]),
+      ),
+    ).toBeLessThanOrEqual(1);
+    expect(await c.countDocuments({ county: 'c5' })).toBe(99);
+    expect(await c.findOne({ _id: 6 })).toBeNull();
+    expect(await examined(() => c.findOne({ county: 'c6', code: 'k6' }))).toBeLessThanOrEqual(100);
+  });
+
+  test('inside a transaction, including its own uncommitted writes', async () => {
+    const c = fx.coll('ix_maint');
+    const session = fx.client.startSession();
+    try {
+      session.startTransaction();
+      await c.insertOne({ _id: 'tx', county: 'txonly', code: 'k' }, { session });
+      expect(await examined(() => c.findOne({ county: 'txonly' }, { session }))).toBeLessThanOrEqual(1);
+      expect(await examined(() => c.findOne({ _id: 1500 }, { session }))).toBeLessThanOrEqual(1);
+      expect((await c.findOne({ county: 'txonly' }, { session }))?._id).toBe('tx');
+      expect(await c.findOne({ county: 'txonly' })).toBeNull();
+      await session.abortTransaction();
+    } finally {
+      await session.endSession();
+    }
+  });
+
+  test('mongoose findById / findOne by a unique field', async () => {
+    const m = await openMongoose();
+    try {
+      const P = m.conn.model('P', new mongoose.Schema({ idNo: { type: String, unique: true } }));
+      await P.init();
+      const docs = await P.insertMany(Array.from({ length: 1000 }, (_, i) => ({ idNo: `id${i}` })));
+      const target = docs[700];
+      if (!target) throw new Error('fixture');
+      const before = await m.conn.db!.admin().command({ serverStatus: 1 });
+      expect((await P.findById(target._id).lean())?.idNo).toBe('id700');
+      expect((await P.findOne({ idNo: 'id701' }).lean())?.idNo).toBe('id701');
+      const after = await m.conn.db!.admin().command({ serverStatus: 1 });
+      expect(
+        Number(after.metrics.queryExecutor.scannedObjects) -
+          Number(before.metrics.queryExecutor.scannedObjects),
+      ).toBeLessThanOrEqual(2);
+    } finally {
+      await m.close();
+    }
+  });
+});

@@ -4,9 +4,10 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Decimal128, Int32, Long, MongoClient, ObjectId, UUID } from 'mongodb';
+import { serialize } from 'bson';
 import mongoose from 'mongoose';
-import { connectTestDatabase, EmbeddedMongo, startEmbeddedMongo } from '../src/index.js';
-import { EXTERNAL, openDriver, serverError } from './helpers.js';
+import { connectTestDatabase, EmbeddedMongo, startEmbeddedMongo, startMemoryServer } from '../src/index.js';
+import { embeddedOnly, openDriver, serverError } from './helpers.js';
 import type { Loose } from './helpers.js';
 import { RawClient } from './wire-client.js';
 
@@ -186,6 +187,31 @@ describe('wire protocol', () => {
     expect(r.writeConcernError.code).toBe(100);
   });
 
+  test('moreToCome (w: 0) messages are executed and get no reply', async () => {
+    const body = Buffer.from(serialize({ insert: 'fire', documents: [{ _id: 1 }], $db: 'm2c' }));
+    const msg = Buffer.alloc(21 + body.length);
+    msg.writeInt32LE(msg.length, 0);
+    msg.writeInt32LE(77, 4);
+    msg.writeInt32LE(2013, 12);
+    msg.writeUInt32LE(2, 16); // moreToCome
+    body.copy(msg, 21);
+    raw.writeRaw(msg);
+    // the next reply on the connection answers the next command, not the w:0 insert
+    const count = await raw.command({ count: 'fire', $db: 'm2c' });
+    expect(count).toMatchObject({ ok: 1, n: 1 });
+
+    const client = new MongoClient(server.uriFor('m2c'), { maxPoolSize: 1 }); // one socket: ordered
+    try {
+      await client
+        .db()
+        .collection<Loose>('fire')
+        .insertOne({ _id: 2 }, { writeConcern: { w: 0 } });
+      expect(await client.db().collection('fire').countDocuments()).toBe(2);
+    } finally {
+      await client.close();
+    }
+  });
+
   test('a message larger than maxMessageSizeBytes closes the connection', async () => {
     const victim = await RawClient.connect(server.port);
     const header = Buffer.alloc(16);
@@ -280,6 +306,29 @@ describe('persistence', () => {
     }
   });
 
+  test('first start on a missing directory; uncommitted transactions are not persisted', async () => {
+    const fresh = path.join(dir, 'not-yet', 'created');
+    const s1 = await EmbeddedMongo.start({ dataDir: fresh });
+    const c1 = new MongoClient(s1.uriFor('demo'));
+    const coll = c1.db().collection<Loose>('orgs');
+    await coll.insertOne({ _id: 'committed' });
+    const session = c1.startSession();
+    session.startTransaction();
+    await coll.insertOne({ _id: 'pending' }, { session });
+    await coll.updateOne({ _id: 'committed' }, { $set: { touched: true } }, { session });
+    await s1.stop(); // clean shutdown while the transaction is still open
+    await c1.close(true).catch(() => undefined);
+
+    const s2 = await EmbeddedMongo.start({ dataDir: fresh });
+    const c2 = new MongoClient(s2.uriFor('demo'));
+    try {
+      expect(await c2.db().collection('orgs').find().toArray()).toEqual([{ _id: 'committed' }]);
+    } finally {
+      await c2.close();
+      await s2.stop();
+    }
+  });
+
   test('a corrupt snapshot makes start() fail with a clear error', async () => {
     const bad = await mkdtemp(path.join(os.tmpdir(), 'embedded-mongo-bad-'));
     try {
@@ -291,9 +340,14 @@ describe('persistence', () => {
   });
 
   test('without dataDir nothing is written', async () => {
+    const before = await readdir(dir);
     const s = await EmbeddedMongo.start();
+    const client = new MongoClient(s.uriFor('volatile'));
+    await client.db().collection('x').insertOne({ a: 1 });
+    await client.close();
     await s.stop();
-    expect(await readdir(dir)).toEqual(['embedded-mongo.snapshot']);
+    expect(await readdir(dir)).toEqual(before);
+    expect(await readdir(process.cwd())).not.toContain('embedded-mongo.snapshot');
   });
 });
 
@@ -360,17 +414,16 @@ describe('connectTestDatabase', () => {
     await b.stop();
   });
 
-  (EXTERNAL ? test.skip : test)(
-    'MONGO_IMPL=memory-server without the package fails with an install hint',
-    async () => {
-      const previous = process.env.MONGO_IMPL;
-      process.env.MONGO_IMPL = 'memory-server';
-      try {
-        await expect(connectTestDatabase()).rejects.toThrow(/mongodb-memory-server/);
-      } finally {
-        if (previous === undefined) delete process.env.MONGO_IMPL;
-        else process.env.MONGO_IMPL = previous;
-      }
-    },
-  );
+  embeddedOnly('MONGO_IMPL=memory-server without the package fails with an install hint', async () => {
+    const previous = process.env.MONGO_IMPL;
+    process.env.MONGO_IMPL = 'memory-server';
+    try {
+      await expect(connectTestDatabase()).rejects.toThrow(/mongodb-memory-server/);
+      // the same switch for the all-in-one run (service-kit)
+      await expect(startMemoryServer()).rejects.toThrow(/npm install -D mongodb-memory-server/);
+    } finally {
+      if (previous === undefined) delete process.env.MONGO_IMPL;
+      else process.env.MONGO_IMPL = previous;
+    }
+  });
 });

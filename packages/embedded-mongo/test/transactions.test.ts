@@ -243,3 +243,142 @@ describe('mongoose', () => {
     expect(await Account.countDocuments({ name: 'temp' })).toBe(0);
   });
 });
+
+describe('snapshot isolation', () => {
+  test('reads across collections come from one snapshot (no read skew)', async () => {
+    const a = fx.coll('snap_a');
+    const b = fx.coll('snap_b');
+    await a.insertOne({ _id: 1, v: 1 });
+    await b.insertOne({ _id: 1, v: 1 });
+    const session = fx.client.startSession();
+    try {
+      session.startTransaction();
+      expect((await a.findOne({ _id: 1 }, { session }))?.v).toBe(1);
+      // committed by others after our first read, in a collection we have not read yet
+      await b.updateOne({ _id: 1 }, { $set: { v: 2 } });
+      await b.insertOne({ _id: 2, v: 2 });
+      await b.deleteOne({ _id: 1 });
+      await b.insertOne({ _id: 1, v: 3 });
+      expect(await b.find({}, { session }).sort({ _id: 1 }).toArray()).toEqual([{ _id: 1, v: 1 }]);
+      expect(await b.countDocuments({ v: 1 }, { session })).toBe(1);
+      await session.abortTransaction();
+    } finally {
+      await session.endSession();
+    }
+    expect(await b.find().sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 1, v: 3 },
+      { _id: 2, v: 2 },
+    ]);
+  });
+
+  test('writing a document committed by others after the snapshot is a WriteConflict', async () => {
+    const a = fx.coll('snap_wc_a');
+    const b = fx.coll('snap_wc_b');
+    await a.insertOne({ _id: 1 });
+    await b.insertOne({ _id: 1, v: 0 });
+    const session = fx.client.startSession();
+    try {
+      session.startTransaction();
+      await a.findOne({ _id: 1 }, { session });
+      await b.updateOne({ _id: 1 }, { $inc: { v: 1 } });
+      const e = (await serverError(b.updateOne({ _id: 1 }, { $inc: { v: 10 } }, { session }))) as unknown as {
+        code: number;
+        hasErrorLabel(l: string): boolean;
+      };
+      expect(e.code).toBe(112);
+      expect(e.hasErrorLabel('TransientTransactionError')).toBe(true);
+      await session.abortTransaction().catch(() => undefined);
+    } finally {
+      await session.endSession();
+    }
+    expect((await b.findOne({ _id: 1 }))?.v).toBe(1);
+  });
+
+  test('a long transaction keeps its snapshot while many others commit', async () => {
+    const a = fx.coll('snap_long_a');
+    const b = fx.coll('snap_long_b');
+    await a.insertOne({ _id: 1 });
+    await b.insertMany(Array.from({ length: 50 }, (_, i) => ({ _id: i, v: 0 })));
+    const long = fx.client.startSession();
+    try {
+      long.startTransaction();
+      await a.findOne({ _id: 1 }, { session: long });
+      // enough committed writes (inside and outside short transactions) to trigger history pruning
+      for (let round = 1; round <= 30; round++) {
+        const s = fx.client.startSession();
+        try {
+          await s.withTransaction(async () => {
+            await b.updateMany({}, { $set: { v: round } }, { session: s });
+          });
+        } finally {
+          await s.endSession();
+        }
+        await b.updateMany({}, { $inc: { w: 1 } });
+      }
+      expect(await b.countDocuments({ v: 0, w: { $exists: false } }, { session: long })).toBe(50);
+      await long.commitTransaction();
+    } finally {
+      await long.endSession();
+    }
+    expect(await b.countDocuments({ v: 30, w: 30 })).toBe(50);
+  });
+
+  test("one transaction's uncommitted writes are invisible to another", async () => {
+    const c = fx.coll('snap_two');
+    await c.insertOne({ _id: 1, v: 0 });
+    const s1 = fx.client.startSession();
+    const s2 = fx.client.startSession();
+    try {
+      s1.startTransaction();
+      s2.startTransaction();
+      await c.insertOne({ _id: 2, v: 1 }, { session: s1 });
+      await c.updateOne({ _id: 1 }, { $set: { v: 1 } }, { session: s1 });
+      expect(await c.find({}, { session: s2 }).toArray()).toEqual([{ _id: 1, v: 0 }]);
+      await s1.commitTransaction();
+      // s2 still reads its own snapshot after s1 committed
+      expect(await c.find({}, { session: s2 }).toArray()).toEqual([{ _id: 1, v: 0 }]);
+      await s2.commitTransaction();
+    } finally {
+      await s1.endSession();
+      await s2.endSession();
+    }
+    expect(await c.countDocuments()).toBe(2);
+  });
+
+  test('withTransaction retries when a collection is created after the snapshot', async () => {
+    const a = fx.coll('snap_new_a');
+    await a.insertOne({ _id: 1 });
+    const session = fx.client.startSession();
+    let attempts = 0;
+    try {
+      await session.withTransaction(async () => {
+        attempts++;
+        await a.findOne({ _id: 1 }, { session });
+        if (attempts === 1) await fx.coll('snap_new_b').insertOne({ _id: 'made-outside' });
+        await fx.coll('snap_new_b').insertOne({ _id: attempts }, { session });
+      });
+    } finally {
+      await session.endSession();
+    }
+    const ids = (await fx.coll('snap_new_b').find().toArray()).map((d) => d._id);
+    expect(ids).toContain('made-outside');
+    expect(ids).toContain(attempts);
+    expect(ids).toHaveLength(2);
+  });
+
+  test('an aborted transaction releases its unique keys', async () => {
+    const c = fx.coll('snap_unique');
+    await c.createIndex({ email: 1 }, { unique: true });
+    const session = fx.client.startSession();
+    try {
+      session.startTransaction();
+      await c.insertOne({ email: 'a@x' }, { session });
+      expect(await c.findOne({ email: 'a@x' })).toBeNull();
+      await session.abortTransaction();
+    } finally {
+      await session.endSession();
+    }
+    await c.insertOne({ email: 'a@x' });
+    expect(await c.countDocuments({ email: 'a@x' })).toBe(1);
+  });
+});

@@ -1,7 +1,8 @@
 // Features the embedded server does not implement must fail loudly, with a
 // MongoDB-style error that names the feature, never silently misbehave.
 import type { Document } from 'mongodb';
-import { embeddedOnly, openDriver, serverError } from './helpers.js';
+import mongoose from 'mongoose';
+import { embeddedOnly, openDriver, openMongoose, serverError } from './helpers.js';
 import type { DriverFixture } from './helpers.js';
 
 let fx: DriverFixture;
@@ -57,12 +58,57 @@ embeddedOnly('geospatial queries and indexes', async () => {
   );
 });
 
-embeddedOnly('change streams', async () => {
-  const stream = fx.coll('u').watch();
+embeddedOnly('change streams on a collection, a database and the whole deployment', async () => {
+  for (const stream of [fx.coll('u').watch(), fx.db.watch(), fx.client.watch()]) {
+    try {
+      await expectUnsupported(stream.next(), '$changeStream');
+    } finally {
+      await stream.close();
+    }
+  }
+});
+
+embeddedOnly('unsupported operators are found wherever they are nested', async () => {
+  const u = fx.coll('u');
+  await expectUnsupported(u.aggregate([{ $match: { $text: { $search: 'a' } } }]).toArray(), '$text');
+  await expectUnsupported(u.find({ $or: [{ name: 'a' }, { $where: 'true' }] }).toArray(), '$where');
+  await expectUnsupported(u.find({ $and: [{ loc: { $nearSphere: [0, 0] } }] }).toArray(), '$nearSphere');
+  await expectUnsupported(
+    u
+      .find({
+        pts: {
+          $elemMatch: { loc: { $geoIntersects: { $geometry: { type: 'Point', coordinates: [0, 0] } } } },
+        },
+      })
+      .toArray(),
+    '$geoIntersects',
+  );
+  await expectUnsupported(
+    u.aggregate([{ $lookup: { from: 'u', as: 'x', pipeline: [{ $match: { $jsonSchema: {} } }] } }]).toArray(),
+    '$jsonSchema',
+  );
+  await expectUnsupported(
+    u.aggregate([{ $facet: { a: [{ $bucketAuto: { groupBy: '$a', buckets: 2 } }] } }]).toArray(),
+    '$bucketAuto',
+  );
+  await expectUnsupported(u.find({}, { projection: { s: { $meta: 'textScore' } } }).toArray(), '$meta');
+  await expectUnsupported(
+    fx.db.command({ collMod: 'u', index: { keyPattern: { _id: 1 }, expireAfterSeconds: 5 } }),
+    'index',
+  );
+});
+
+embeddedOnly('mongoose schemas asking for TTL or text indexes fail at init, naming the feature', async () => {
+  const m = await openMongoose();
   try {
-    await expectUnsupported(stream.next(), '$changeStream');
+    const Ttl = m.conn.model('Ttl', new mongoose.Schema({ at: { type: Date, expires: 60 } }));
+    await expectUnsupported(Ttl.init(), 'expireAfterSeconds');
+    const Txt = m.conn.model('Txt', new mongoose.Schema({ body: { type: String, text: true } }));
+    await expectUnsupported(Txt.init(), 'text indexes');
+    const Geo = m.conn.model('Geo', new mongoose.Schema({ loc: { type: [Number], index: '2dsphere' } }));
+    await expectUnsupported(Geo.init(), '2dsphere');
   } finally {
-    await stream.close();
+    await m.close();
   }
 });
 
@@ -227,4 +273,20 @@ test('unknown aggregation stage (40324) and expression (168)', async () => {
       )
     ).message,
   ).toContain('$nope');
+});
+
+test('unknown operators nested in $elemMatch, $not and update pipelines are rejected, naming them', async () => {
+  const u = fx.coll('u');
+  const nested = await serverError(u.find({ pts: { $elemMatch: { x: { $foo: 1 } } } }).toArray());
+  expect([nested.code, nested.message]).toEqual([2, expect.stringContaining('$foo')]);
+  const negated = await serverError(u.find({ name: { $not: { $bar: 1 } } }).toArray());
+  expect([negated.code, negated.message]).toEqual([2, expect.stringContaining('$bar')]);
+  const pipeline = await serverError(u.updateOne({ _id: 1 }, [{ $set: { z: { $baz: 1 } } }]));
+  expect([pipeline.code, pipeline.message]).toEqual([168, expect.stringContaining('$baz')]);
+  const modifier = await serverError(
+    u.updateOne({ _id: 1 }, { $push: { tags: { $each: [1], $qux: 1 } } } as Document),
+  );
+  expect(modifier.message).toContain('$qux');
+  // nothing was written by the rejected updates
+  expect(await u.findOne({ _id: 1 })).toEqual({ _id: 1, name: 'a', loc: [0, 0] });
 });

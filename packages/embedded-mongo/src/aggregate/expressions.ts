@@ -100,6 +100,8 @@ function mingoOptions(): MingoOptions {
 }
 
 const SCRIPT_OPERATORS = new Set(['$function', '$accumulator', '$where']);
+/** mingo-evaluated operators whose mongod result is always a Long */
+const LONG_RESULT = new Set(['$dateDiff']);
 
 function fallback(op: string, args: unknown, current: unknown, ctx: ExprContext): unknown {
   if (SCRIPT_OPERATORS.has(op)) throw unsupported(`${op} (server-side JavaScript)`);
@@ -113,7 +115,11 @@ function fallback(op: string, args: unknown, current: unknown, ctx: ExprContext)
   for (const [k, v] of Object.entries(ctx.variables)) vars[k] = { $literal: toJs(v) };
   const expr = Object.keys(vars).length ? { $let: { vars, in: { [op]: args } } } : { [op]: args };
   try {
-    return fromJs(evalExpr(ctx.jsRoot, expr, mingoOptions()));
+    const out = fromJs(evalExpr(ctx.jsRoot, expr, mingoOptions()));
+    // mongod types this result as a 64-bit integer whatever its size
+    if (LONG_RESULT.has(op) && (out instanceof Int32 || out instanceof Double) && Number.isInteger(out.value))
+      return Long.fromNumber(out.value);
+    return out;
   } catch (e) {
     if (e instanceof Error && e.constructor.name === 'MingoError') throw badValue(`${op}: ${e.message}`);
     throw e;

@@ -15,6 +15,13 @@ import { boolArg, collectionArg, docArg, intArg, letVariables, rejectCollation }
 import type { CommandContext, CommandSpec } from './context.js';
 import { prepareForStorage } from './write.js';
 
+const COLLECTIONLESS_FIRST_STAGES = new Set([
+  '$documents',
+  '$currentOp',
+  '$listLocalSessions',
+  '$changeStream',
+]);
+
 const find: CommandSpec = {
   fields: [
     'filter',
@@ -201,16 +208,12 @@ const aggregate: CommandSpec = {
     if (hasOut && ctx.txn)
       throw err(ErrorCodes.OperationNotSupportedInTransaction, '$out cannot be used in a transaction');
     const first = pipeline[0];
-    if (
-      collectionless &&
-      !(
-        isPlainObject(first) &&
-        ('$documents' in first || '$currentOp' in first || '$listLocalSessions' in first)
-      )
-    )
+    // $changeStream is allowed here so that db/client watch() fail as unsupported, naming it
+    const firstName = isPlainObject(first) ? Object.keys(first)[0] : undefined;
+    if (collectionless && !COLLECTIONLESS_FIRST_STAGES.has(firstName ?? ''))
       throw err(
         ErrorCodes.InvalidNamespace,
-        "{aggregate: 1} is not valid for '$match'; a collection is required.",
+        `{aggregate: 1} is not valid for '${firstName ?? '(empty pipeline)'}'; a collection is required.`,
       );
     const env: PipelineEnv = {
       variables,
@@ -219,7 +222,11 @@ const aggregate: CommandSpec = {
       collectionless,
       resolveCollection: (other) => {
         validateCollectionName(ctx.db, other);
-        return [...(ctx.view.collection(ctx.db, other)?.docs.values() ?? [])];
+        const coll = ctx.view.collection(ctx.db, other);
+        if (!coll) return [];
+        // a full read of the foreign collection: count it, so serverStatus tells the truth
+        coll.metrics.scannedObjects += coll.docs.size;
+        return [...coll.docs.values()];
       },
       out: (target, docs) => writeOut(ctx, target, docs),
     };

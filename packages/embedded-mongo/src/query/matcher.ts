@@ -297,9 +297,19 @@ function bitsPred(op: string, arg: unknown): ValuePred {
 
 // ---------- operator objects ----------
 
-function compileOperators(parts: readonly string[], ops: Doc, opts: MatchOptions): Predicate {
+/**
+ * `leafArrays: false` tests a value as a whole, never an array's elements:
+ * how $elemMatch (value form) tests each element, so `[[1, 2]]` does not
+ * match `{$elemMatch: {$gt: 1}}` (mongod's matchesSingleElement).
+ */
+function compileOperators(
+  parts: readonly string[],
+  ops: Doc,
+  opts: MatchOptions,
+  leafArrays = true,
+): Predicate {
   const preds: Predicate[] = [];
-  const some = (pred: ValuePred, expandLeaf = true): Predicate => {
+  const some = (pred: ValuePred, expandLeaf = leafArrays): Predicate => {
     return (d) => someAtPath(d, parts, pred, expandLeaf);
   };
   let regexDone = false;
@@ -369,7 +379,7 @@ function compileOperators(parts: readonly string[], ops: Doc, opts: MatchOptions
       case '$not': {
         let inner: Predicate;
         if (isRegexValue(arg)) inner = some(regexPred(arg));
-        else if (isOperatorObject(arg)) inner = compileOperators(parts, arg, opts);
+        else if (isOperatorObject(arg)) inner = compileOperators(parts, arg, opts, leafArrays);
         else if (isPlainObject(arg) && Object.keys(arg).length === 0) throw badValue('$not cannot be empty');
         else throw badValue('$not needs a regex or a document');
         preds.push((d) => !inner(d));
@@ -432,7 +442,7 @@ function elemMatchPred(arg: unknown, opts: MatchOptions): ValuePred {
   const keys = Object.keys(arg);
   const valueMode = keys.length > 0 && keys.every((k) => k.startsWith('$') && !LOGICAL.has(k));
   if (valueMode) {
-    const p = compileOperators([], arg, opts);
+    const p = compileOperators([], arg, opts, false);
     return (v) => Array.isArray(v) && v.some((e) => p(e));
   }
   const p = compileFilter(arg, opts);

@@ -1,12 +1,19 @@
-// The committed state: databases -> collections. Also tracks, while any
-// transaction is open, the sequence number of the last committed write of
-// each document so transactions can detect write conflicts.
+// The committed state: databases -> collections. Also keeps, while any
+// transaction is open, the committed writes of each document (sequence
+// number and the version they replaced) so transactions can detect write
+// conflicts and read the state as of their snapshot.
 import { err, ErrorCodes } from '../errors.js';
 import type { Doc } from '../values.js';
 import { Collection } from './collection.js';
 import type { Metrics } from './collection.js';
 
 const MAX_NS = 255;
+
+/** One committed write: its sequence number and the document version it replaced. */
+interface Version {
+  seq: number;
+  before: Doc | undefined;
+}
 
 export function validateCollectionName(db: string, name: unknown): string {
   if (typeof name !== 'string' || name === '')
@@ -29,8 +36,10 @@ export class Catalog {
   readonly metrics: Metrics = { scannedObjects: 0, scanned: 0 };
   /** Committed write sequence; bumped by every write. */
   seq = 0;
-  /** ns -> idKey -> seq of last committed write, recorded only while transactions are open. */
-  private writeSeqs = new Map<string, Map<string, number>>();
+  /** ns -> idKey -> committed writes in order, recorded only while transactions are open. */
+  private writes = new Map<string, Map<string, Version[]>>();
+  private versionCount = 0;
+  private pruneAt = 1000;
   /** ns -> seq of the last create/drop of that namespace. */
   private ddlSeqs = new Map<string, number>();
   openTransactions = 0;
@@ -90,20 +99,53 @@ export class Catalog {
     if (this.openTransactions > 0) this.ddlSeqs.set(ns, this.seq);
   }
 
-  /** Record a committed write of one document. */
-  recordWrite(ns: string, id: string): void {
+  /** Record a committed write of one document; `before` is the version it replaced (undefined: none). */
+  recordWrite(ns: string, id: string, before: Doc | undefined): void {
     this.seq++;
     if (this.openTransactions === 0) return;
-    let m = this.writeSeqs.get(ns);
+    let m = this.writes.get(ns);
     if (!m) {
       m = new Map();
-      this.writeSeqs.set(ns, m);
+      this.writes.set(ns, m);
     }
-    m.set(id, this.seq);
+    let list = m.get(id);
+    if (!list) {
+      list = [];
+      m.set(id, list);
+    }
+    list.push({ seq: this.seq, before });
+    this.versionCount++;
   }
 
   lastWrite(ns: string, id: string): number {
-    return this.writeSeqs.get(ns)?.get(id) ?? 0;
+    const list = this.writes.get(ns)?.get(id);
+    return list ? (list[list.length - 1] as Version).seq : 0;
+  }
+
+  /** Documents of `ns` changed after `seq`, with their version as of `seq` (undefined: absent then). */
+  *versionsAt(ns: string, seq: number): Generator<[string, Doc | undefined]> {
+    for (const [id, list] of this.writes.get(ns) ?? []) {
+      const first = list.find((v) => v.seq > seq);
+      if (first) yield [id, first.before];
+    }
+  }
+
+  /** Forget writes no open snapshot can need (all at or before `minSeq`); amortised. */
+  pruneHistory(minSeq: number): void {
+    if (this.versionCount < this.pruneAt) return;
+    let kept = 0;
+    for (const [ns, m] of this.writes) {
+      for (const [id, list] of m) {
+        const rest = list.filter((v) => v.seq > minSeq);
+        if (rest.length === 0) m.delete(id);
+        else m.set(id, rest);
+        kept += rest.length;
+      }
+      if (m.size === 0) this.writes.delete(ns);
+    }
+    for (const [ns, seq] of this.ddlSeqs) if (seq <= minSeq) this.ddlSeqs.delete(ns);
+    this.versionCount = kept;
+    this.pruneAt = Math.max(1000, 2 * kept);
   }
 
   lastDdl(ns: string): number {
@@ -118,8 +160,10 @@ export class Catalog {
   transactionClosed(): void {
     this.openTransactions = Math.max(0, this.openTransactions - 1);
     if (this.openTransactions === 0) {
-      this.writeSeqs.clear();
+      this.writes.clear();
       this.ddlSeqs.clear();
+      this.versionCount = 0;
+      this.pruneAt = 1000;
     }
   }
 }
