@@ -1,3 +1,4 @@
+import { TOPICS } from '@honglian/contracts';
 import { InProcessEventBus, type InProcessBusOptions } from './in-process/bus.js';
 import { KafkaEventBus } from './kafka/bus.js';
 import type { KafkaBusConfig, KafkaSasl } from './kafka/config.js';
@@ -82,6 +83,8 @@ export function createEventBus(options: CreateEventBusOptions = {}): EventBus {
   if (fromEnv) {
     return new KafkaEventBus({
       ...fromEnv,
+      // Every suite topic (and its .dlq) exists from start-up, before anyone published to it.
+      topics: Object.values(TOPICS),
       ...options.kafka,
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.retry ? { retry: options.retry } : {}),

@@ -38,6 +38,12 @@ export function idempotent<T = unknown>(
   return async (event, meta) => {
     await prepareCollections(connection);
     const processed = processedCollection(connection);
+    // Cheap path for redeliveries: no transaction when the record is already committed. The check
+    // inside the transaction below is what guarantees a single effect.
+    if (await processed.findOne({ groupId, eventId: event.id }, { projection: { _id: 1 } })) {
+      logger.info({ groupId, eventId: event.id, type: event.type }, 'duplicate event skipped');
+      return;
+    }
     try {
       const applied = await withOutbox(
         connection,

@@ -6,6 +6,7 @@ export type {
   EventHandler,
   Health,
   PublishOptions,
+  RawInput,
   RawMessage,
   RetryPolicy,
   Subscriber,

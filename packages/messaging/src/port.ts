@@ -108,3 +108,6 @@ export interface RawMessage {
   value: string;
   headers: Record<string, string>;
 }
+
+/** A message for `publishRaw`: headers may be left out. */
+export type RawInput = Omit<RawMessage, 'headers'> & { headers?: Record<string, string> };

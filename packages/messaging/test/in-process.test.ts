@@ -1,3 +1,4 @@
+import { TOPICS } from '@honglian/contracts';
 import {
   BusStateError,
   createEventBus,
@@ -115,7 +116,7 @@ describe('in-process bus specifics', () => {
         letters.push(letter);
       },
     });
-    await bus.publishRaw(topic, { key: 'k', value: 'garbage', headers: {} });
+    await bus.publishRaw(topic, { key: 'k', value: 'garbage' }); // headers may be omitted
     await bus.subscribe({ groupId: 'g', topics: [topic], handler: async () => {} });
     await bus.whenIdle();
     expect(letters).toHaveLength(1);
@@ -127,7 +128,14 @@ describe('in-process bus specifics', () => {
 describe('createEventBus', () => {
   it('uses the in-process bus without KAFKA_BROKERS and Kafka with it', () => {
     expect(createEventBus({ env: {} })).toBeInstanceOf(InProcessEventBus);
-    expect(createEventBus({ env: { KAFKA_BROKERS: 'localhost:9092' } })).toBeInstanceOf(KafkaEventBus);
+    const kafka = createEventBus({ env: { KAFKA_BROKERS: 'localhost:9092' } });
+    expect(kafka).toBeInstanceOf(KafkaEventBus);
+    // the suite's topics are created at start-up
+    expect((kafka as KafkaEventBus).config.topics).toEqual(Object.values(TOPICS));
+    expect(
+      (createEventBus({ env: { KAFKA_BROKERS: 'k:9092' }, kafka: { topics: [] } }) as KafkaEventBus).config
+        .topics,
+    ).toEqual([]);
   });
 
   it('reads the Kafka settings from the environment', () => {

@@ -1,3 +1,4 @@
+import { Kafka, type Admin } from 'kafkajs';
 import { KafkaEventBus } from '../src/index.js';
 import { eventBusContract } from './support/contract.js';
 import { pollUntil } from './support/poll.js';
@@ -19,8 +20,8 @@ if (brokers.length === 0) {
   });
 } else {
   jest.setTimeout(60_000);
-  eventBusContract(`kafka (${brokers.join(',')})`, async () => {
-    const bus = new KafkaEventBus({
+  const newBus = () =>
+    new KafkaEventBus({
       brokers,
       clientId: 'honglian-messaging-contract-test',
       partitions: 3,
@@ -28,10 +29,30 @@ if (brokers.length === 0) {
       sessionTimeoutMs: 10_000,
       heartbeatIntervalMs: 1000,
     });
+  let admin: Admin | undefined;
+  afterAll(() => admin?.disconnect());
+  eventBusContract(`kafka (${brokers.join(',')})`, async () => {
+    let bus = newBus();
     await bus.start();
     return {
+      settled: async (groupId, members) => {
+        admin ??= new Kafka({ clientId: 'honglian-messaging-contract-admin', brokers }).admin();
+        await admin.connect();
+        // Bounded by the test timeout.
+        for (;;) {
+          const [group] = (await admin.describeGroups([groupId])).groups;
+          if (group?.state === 'Stable' && group.members.length === members) return;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      },
       bus,
       publishRaw: (topic, message) => bus.publishRaw(topic, message),
+      restart: async () => {
+        await bus.stop();
+        bus = newBus();
+        await bus.start();
+        return bus;
+      },
       eventually: (assertion) => pollUntil(assertion, 40_000),
       teardown: () => bus.stop(),
     };

@@ -218,6 +218,38 @@ describe('transactional outbox', () => {
     }
   });
 
+  it('sets aside a record the bus refuses as invalid and publishes the records after it', async () => {
+    await record('m-1', 0);
+    await record('m-1', 1);
+    await record('m-1', 2);
+    // The record's schema no longer matches (e.g. a deploy between write and relay).
+    await outbox().updateOne({ seq: 2 }, { $set: { 'event.data.hours': -1 } });
+
+    const { seen, done } = collect(2);
+    const r = relay();
+    await expect(r.flush()).resolves.toBe(2);
+    await done;
+    expect(seen.map((e) => e.data.n)).toEqual([0, 2]);
+    const bySeq = await outbox().find({}).sort({ seq: 1 }).toArray();
+    expect(bySeq.map((x) => x.status)).toEqual(['sent', 'invalid', 'sent']);
+    expect(bySeq[1]!.lastError).toContain('invalid event');
+    expect(r.status()).toMatchObject({ published: 2, invalid: 1, failures: 0 });
+  });
+
+  it('publishes in the trace of the writing request even when flushed from another request', async () => {
+    const writing = newTraceContext();
+    const flushing = newTraceContext();
+    const seenTrace = deferred<string | undefined>();
+    await bus.subscribe({
+      groupId: 'trace-flush',
+      topics: [topic],
+      handler: async () => seenTrace.resolve(activeTraceId()),
+    });
+    await context.with(writing.ctx, () => record('m-1', 0));
+    await context.with(flushing.ctx, () => relay().flush());
+    await expect(seenTrace.promise).resolves.toBe(writing.traceId);
+  });
+
   it('carries the trace of the writing request to the consumer', async () => {
     const { ctx, traceId } = newTraceContext();
     const seenTrace = deferred<string | undefined>();

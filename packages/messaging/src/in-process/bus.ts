@@ -7,6 +7,7 @@ import type {
   EventBus,
   Health,
   PublishOptions,
+  RawInput,
   RawMessage,
   RetryPolicy,
   Subscriber,
@@ -98,9 +99,9 @@ export class InProcessEventBus implements EventBus {
   }
 
   /** Appends a message as is, unvalidated (tests, redriving dead letters). */
-  async publishRaw(topic: string, message: RawMessage): Promise<void> {
+  async publishRaw(topic: string, message: RawInput): Promise<void> {
     this.assertRunning('publish');
-    this.append(topic, message);
+    this.append(topic, { ...message, headers: message.headers ?? {} });
   }
 
   async subscribe(subscription: Subscription): Promise<Subscriber> {

@@ -20,6 +20,7 @@ import type {
   EventBus,
   Health,
   PublishOptions,
+  RawInput,
   RawMessage,
   Subscriber,
   Subscription,
@@ -125,9 +126,9 @@ export class KafkaEventBus implements EventBus {
   }
 
   /** Produces a message as is, unvalidated (tests, redriving dead letters). */
-  async publishRaw(topic: string, message: RawMessage): Promise<void> {
+  async publishRaw(topic: string, message: RawInput): Promise<void> {
     this.assertPublishable();
-    await this.send(topic, message);
+    await this.send(topic, { ...message, headers: message.headers ?? {} });
   }
 
   async subscribe(subscription: Subscription): Promise<Subscriber> {
@@ -149,12 +150,33 @@ export class KafkaEventBus implements EventBus {
     this.state = 'starting';
     this.connecting = (async () => {
       await this.untilConnected();
-      if (this.stopController.signal.aborted) return;
-      await Promise.all((this.config.topics ?? []).map((t) => this.ensureTopic(t)));
+      if (!this.stopController.signal.aborted) await this.untilTopicsEnsured();
+      if (this.stopController.signal.aborted) {
+        // stop() raced with start-up: do not leave the clients connected behind its back.
+        await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+        return;
+      }
       this.state = 'started';
       await Promise.all([...this.members].map((m) => m.launch()));
     })();
     return this.connecting;
+  }
+
+  /** Creates the configured topics, retrying with backoff: a broker lost right after connecting must not fail start(). */
+  private async untilTopicsEnsured(): Promise<void> {
+    for (let attempt = 1; !this.stopController.signal.aborted; attempt++) {
+      try {
+        await Promise.all((this.config.topics ?? []).map((t) => this.ensureTopic(t)));
+        return;
+      } catch (error) {
+        const delay = backoffDelay(RECONNECT, attempt);
+        this.logger.warn(
+          { err: error, attempt, retryInMs: delay },
+          `kafka topic creation failed: ${errorMessage(error)}`,
+        );
+        await sleep(delay, this.stopController.signal);
+      }
+    }
   }
 
   stop(): Promise<void> {
@@ -392,7 +414,6 @@ class KafkaMember implements Subscriber {
     });
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.running = true;
-      this.crashes = 0;
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.running = false;
@@ -437,6 +458,9 @@ class KafkaMember implements Subscriber {
       await commitOffsetsIfNecessary({
         topics: [{ topic, partitions: [{ partition, offset: (BigInt(message.offset) + 1n).toString() }] }],
       });
+      // Progress, not merely rejoining the group, resets the crash backoff: a message that crashes
+      // the consumer every time must not restart it at the shortest delay forever.
+      this.crashes = 0;
       await heartbeat();
     }
   }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { Connection } from 'mongoose';
-import { errorMessage } from '../errors.js';
+import { errorMessage, EventValidationError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { EventBus, Health } from '../port.js';
 import { backoffDelay, retryPolicy, sleep } from '../retry.js';
@@ -33,9 +34,17 @@ export interface RelayStatus {
   failures: number;
   lastError?: string;
   published: number;
+  /** Records set aside because `publish` refused them as invalid (status `invalid` in the outbox). */
+  invalid: number;
 }
 
 const PURGE_EVERY_MS = 60 * 60 * 1000;
+
+/** `read`: records dealt with this round (a full batch means more may wait); `published`: sent to the bus. */
+interface RoundResult {
+  read: number;
+  published: number;
+}
 
 /**
  * Publishes the outbox of one database in sequence order and marks records sent, only after the
@@ -63,7 +72,7 @@ export class OutboxRelay {
   private unlisten: (() => void) | null = null;
   private leaseUntil = 0;
   private lastPurge = 0;
-  private readonly state: RelayStatus = { running: false, failures: 0, published: 0 };
+  private readonly state: RelayStatus = { running: false, failures: 0, published: 0, invalid: 0 };
 
   constructor(options: OutboxRelayOptions) {
     this.connection = options.connection;
@@ -131,9 +140,9 @@ export class OutboxRelay {
     await prepareCollections(this.connection);
     let total = 0;
     for (;;) {
-      const n = await this.round();
-      total += n;
-      if (n < this.batchSize) return total;
+      const { read, published } = await this.round();
+      total += published;
+      if (read < this.batchSize) return total;
     }
   }
 
@@ -158,11 +167,11 @@ export class OutboxRelay {
       let delay = this.pollIntervalMs;
       this.nudged = false;
       try {
-        const n = await this.round();
+        const { read } = await this.round();
         if (this.state.failures > 0) this.logger.info({ owner: this.owner }, 'outbox relay recovered');
         this.state.failures = 0;
         delete this.state.lastError;
-        if (n >= this.batchSize) delay = 0;
+        if (read >= this.batchSize) delay = 0;
       } catch (error) {
         this.state.failures += 1;
         this.state.lastError = errorMessage(error);
@@ -180,23 +189,44 @@ export class OutboxRelay {
   }
 
   /** One round, never two at once in this process: lease, read a batch in order, publish, mark. */
-  private round(): Promise<number> {
+  private round(): Promise<RoundResult> {
     const next = this.exclusive.catch(() => {}).then(() => this.publishBatch());
     this.exclusive = next;
     return next;
   }
 
-  private async publishBatch(): Promise<number> {
-    if (!(await this.holdLease())) return 0;
+  private async publishBatch(): Promise<RoundResult> {
+    if (!(await this.holdLease())) return { read: 0, published: 0 };
     const outbox = outboxCollection(this.connection);
     const records = await outbox.find({ status: 'pending' }).sort({ seq: 1 }).limit(this.batchSize).toArray();
     let published = 0;
+    let handled = 0;
     for (const record of records) {
       if (this.stopping) break; // leave the rest to the next round / relay
       if (!(await this.holdLease())) break;
       try {
-        await this.bus.publish(record.topic, record.event, { key: record.key });
+        // Outside any caller's context: the trace is the one of the request that wrote the record.
+        await context.with(ROOT_CONTEXT, () =>
+          this.bus.publish(record.topic, record.event, { key: record.key }),
+        );
       } catch (error) {
+        if (
+          error instanceof EventValidationError ||
+          (error as { code?: unknown })?.code === 'EVENT_INVALID'
+        ) {
+          // Retrying cannot help, and a record that is never sent would block the whole outbox.
+          await outbox.updateOne(
+            { _id: record._id, status: 'pending' },
+            { $set: { status: 'invalid', lastError: errorMessage(error) }, $inc: { attempts: 1 } },
+          );
+          this.state.invalid += 1;
+          this.logger.error(
+            { eventId: record._id, topic: record.topic, seq: record.seq, err: error },
+            `outbox record set aside as invalid: ${errorMessage(error)}`,
+          );
+          handled += 1;
+          continue;
+        }
         await outbox
           .updateOne(
             { _id: record._id, status: 'pending' },
@@ -210,10 +240,12 @@ export class OutboxRelay {
         { $set: { status: 'sent', sentAt: new Date() }, $inc: { attempts: 1 }, $unset: { lastError: '' } },
       );
       published += 1;
+      handled += 1;
       this.state.published += 1;
     }
     await this.purge();
-    return published;
+    // A round cut short (stopping, lease lost) reports fewer than a batch, so flush() does not spin.
+    return { read: handled, published };
   }
 
   /** Takes or renews the lease when less than half of it is left. False when another relay holds it. */

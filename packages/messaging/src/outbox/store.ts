@@ -12,7 +12,8 @@ export const COLLECTIONS = {
 const SEQUENCE_ID = 'outbox';
 export const RELAY_LOCK_ID = 'outbox-relay';
 
-export type OutboxStatus = 'pending' | 'sent';
+/** `invalid`: refused by `publish` (its schema changed since it was written); kept for inspection, never retried. */
+export type OutboxStatus = 'pending' | 'sent' | 'invalid';
 
 /** One event waiting to be (or already) published. */
 export interface OutboxRecord {

@@ -19,6 +19,16 @@ export interface BusHarness {
   bus: EventBus;
   /** Writes a message to a topic as is (poison messages). */
   publishRaw(topic: string, message: RawMessage): Promise<void>;
+  /**
+   * Stops the bus and starts a new one on the same broker, as a redeployed process would. Absent
+   * where nothing outlives the bus (in-process): there a restart is a new member of the group.
+   */
+  restart?(): Promise<EventBus>;
+  /**
+   * Resolves once a group has `members` members with their partitions assigned (a Kafka rebalance
+   * is asynchronous). Absent where joining assigns at once.
+   */
+  settled?(groupId: string, members: number): Promise<void>;
   /** Waits until the assertion holds: after `whenIdle()` in memory, by polling on Kafka. */
   eventually(assertion: () => void): Promise<void>;
   teardown(): Promise<void>;
@@ -151,6 +161,7 @@ export function eventBusContract(name: string, makeHarness: () => Promise<BusHar
       const b = recorder();
       await subscribe({ groupId, handler: a.handler });
       await subscribe({ groupId, handler: b.handler });
+      await h.settled?.(groupId, 2);
       const events = Array.from({ length: 40 }, (_, i) => happened(`aggregate-${i}`, 0));
       for (const e of events) await bus.publish(topic, e);
 
@@ -337,6 +348,7 @@ export function eventBusContract(name: string, makeHarness: () => Promise<BusHar
       for (const n of [1, 2]) await bus.publish(topic, happened('k', n));
       await h.eventually(() => expect(first.seen).toHaveLength(2));
       await member.close();
+      if (h.restart) bus = await h.restart();
 
       for (const n of [3, 4]) await bus.publish(topic, happened('k', n));
       const second = recorder();

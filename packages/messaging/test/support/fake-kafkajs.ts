@@ -40,6 +40,10 @@ export const broker = {
   failConnects: 0,
   /** Error types createTopics answers with (instead of creating). */
   createTopicsError: null as string | null,
+  /** Admin calls (listTopics, describeCluster) to fail with a connection error, as when the broker goes away. */
+  failAdminCalls: 0,
+  /** Clients currently connected (producers, consumers, admins): 0 after a clean shutdown. */
+  connected: new Set<object>(),
   sends: [] as { topic: string; acks?: number }[],
   producers: [] as Record<string, unknown>[],
   consumers: [] as Record<string, unknown>[],
@@ -50,6 +54,8 @@ export const broker = {
     this.groups.clear();
     this.failConnects = 0;
     this.createTopicsError = null;
+    this.failAdminCalls = 0;
+    this.connected.clear();
     this.sends = [];
     this.producers = [];
     this.consumers = [];
@@ -103,9 +109,11 @@ class FakeProducer {
   async connect(): Promise<void> {
     connectOrFail();
     this.connected = true;
+    broker.connected.add(this);
   }
   async disconnect(): Promise<void> {
     this.connected = false;
+    broker.connected.delete(this);
   }
   async send({
     topic,
@@ -141,9 +149,21 @@ class FakeProducer {
 class FakeAdmin {
   async connect(): Promise<void> {
     connectOrFail();
+    broker.connected.add(this);
   }
-  async disconnect(): Promise<void> {}
+  async disconnect(): Promise<void> {
+    broker.connected.delete(this);
+  }
+  private failIfAsked(): void {
+    if (broker.failAdminCalls > 0) {
+      broker.failAdminCalls -= 1;
+      const error = new Error('Connection error: read ECONNRESET');
+      error.name = 'KafkaJSConnectionError';
+      throw error;
+    }
+  }
   async listTopics(): Promise<string[]> {
+    this.failIfAsked();
     return [...broker.topics.keys()];
   }
   async createTopics({ topics }: { topics: { topic: string; numPartitions?: number }[] }): Promise<boolean> {
@@ -165,6 +185,7 @@ class FakeAdmin {
     return created;
   }
   async describeCluster() {
+    this.failIfAsked();
     return { brokers: [{ nodeId: 0, host: 'fake', port: 9092 }], controller: 0, clusterId: 'fake' };
   }
 }
@@ -195,6 +216,7 @@ class FakeConsumer {
   }
   async connect(): Promise<void> {
     connectOrFail();
+    broker.connected.add(this);
   }
   async subscribe({ topics, fromBeginning }: { topics: string[]; fromBeginning?: boolean }): Promise<void> {
     for (const t of topics)
@@ -285,6 +307,7 @@ class FakeConsumer {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     await Promise.allSettled([...this.inFlight]);
+    broker.connected.delete(this);
     const g = this.group();
     if (g.members.includes(this)) {
       g.members = g.members.filter((m) => m !== this);
