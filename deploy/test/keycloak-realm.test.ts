@@ -1,14 +1,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { ROLES } from '@honglian/contracts';
 
 /** The realm `docker compose` imports, checked for what the services rely on. */
 const realm = JSON.parse(
   fs.readFileSync(path.join(__dirname, '..', 'keycloak', 'realm-honglian.json'), 'utf8'),
 ) as {
+  realm: string;
+  enabled: boolean;
+  accessTokenLifespan: number;
+  roles: { realm: { name: string; description?: string }[] };
   clientScopes?: unknown;
   clients: {
     clientId: string;
+    enabled?: boolean;
     bearerOnly?: boolean;
+    secret?: string;
+    clientAuthenticatorType?: string;
+    standardFlowEnabled?: boolean;
+    implicitFlowEnabled?: boolean;
     publicClient?: boolean;
     directAccessGrantsEnabled?: boolean;
     serviceAccountsEnabled?: boolean;
@@ -17,6 +27,8 @@ const realm = JSON.parse(
   }[];
   users: {
     username: string;
+    enabled?: boolean;
+    credentials?: { type: string; value: string; temporary?: boolean }[];
     realmRoles?: string[];
     serviceAccountClientId?: string;
     attributes?: Record<string, string[]>;
@@ -27,6 +39,45 @@ const client = (id: string) => realm.clients.find((c) => c.clientId === id)!;
 const SCOPE_CLAIMS = ['county', 'org_path', 'firm_id', 'member_id'];
 
 describe('Keycloak realm honglian', () => {
+  it('is the realm honglian with exactly the suite’s eight realm roles', () => {
+    expect(realm).toMatchObject({ realm: 'honglian', enabled: true, accessTokenLifespan: 900 });
+    expect(realm.roles.realm.map((r) => r.name).sort()).toEqual(Object.keys(ROLES).sort());
+    for (const role of realm.roles.realm)
+      expect(role.description).toContain(ROLES[role.name as keyof typeof ROLES].zh);
+  });
+
+  it('carries the demo users with the documented password and the demo client secret', () => {
+    const expected = [
+      'city-admin',
+      ...['331003', '331002'].flatMap((c) =>
+        ['county-admin', 'staff', 'member', 'firm', 'committee', 'resident'].map((r) => `${r}-${c}`),
+      ),
+    ];
+    const people = realm.users.filter((u) => !u.serviceAccountClientId);
+    expect(people.map((u) => u.username)).toEqual(expected);
+    for (const user of people) {
+      expect({ user: user.username, enabled: user.enabled, credentials: user.credentials }).toEqual({
+        user: user.username,
+        enabled: true,
+        credentials: [{ type: 'password', value: 'honglian-demo', temporary: false }],
+      });
+      expect(user.realmRoles).toHaveLength(1);
+      expect(Object.keys(ROLES)).toContain(user.realmRoles![0]);
+    }
+    expect(client('api-consumer-demo')).toMatchObject({
+      enabled: true,
+      clientAuthenticatorType: 'client-secret',
+      secret: 'honglian-demo-secret',
+      standardFlowEnabled: false,
+    });
+    expect(client('honglian-web').secret).toBeUndefined();
+    expect(client('honglian-web').implicitFlowEnabled).toBe(false);
+    expect(client('honglian-gateway')).toMatchObject({
+      directAccessGrantsEnabled: false,
+      standardFlowEnabled: false,
+    });
+  });
+
   it('keeps Keycloak’s built-in client scopes (roles → realm_access, basic → sub)', () => {
     // Declaring `clientScopes` in an imported realm replaces the built-in ones.
     expect(realm.clientScopes).toBeUndefined();

@@ -1,5 +1,8 @@
+import { createPublicKey } from 'node:crypto';
 import request from 'supertest';
 import {
+  HttpProblem,
+  createAuthenticator,
   AuthEnvSchema,
   ConfigError,
   createLogger,
@@ -10,7 +13,7 @@ import {
   resolveAuthSettings,
   tokenEndpointOf,
 } from '../src/index.js';
-import { startRealm } from './realm-fixture.js';
+import { requestWith, startRealm } from './realm-fixture.js';
 
 const envOf = (vars: Record<string, string>) => ({
   ...loadConfig(AuthEnvSchema, vars),
@@ -69,6 +72,38 @@ describe('identity settings from the environment', () => {
     ).toEqual(['KEYCLOAK_ISSUER']);
     expect(() => loadConfig(AuthEnvSchema, { AUTH_MODE: 'magic' })).toThrow(/AUTH_MODE/);
     expect(() => loadConfig(AuthEnvSchema, { KEYCLOAK_URL: 'ftp://k' })).toThrow(/KEYCLOAK_URL/);
+  });
+});
+
+describe('KEYCLOAK_REALM_PUBLIC_KEY', () => {
+  it('verifies with the configured PEM key from the environment and never fetches the JWKS', async () => {
+    const realm = await startRealm();
+    try {
+      const jwk = realm.keys.jwks().keys[0]!;
+      const pem = createPublicKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e }, format: 'jwk' })
+        .export({ format: 'pem', type: 'spki' })
+        .toString();
+      const auth = createAuthenticator(
+        resolveAuthSettings(
+          envOf({ AUTH_MODE: 'keycloak', KEYCLOAK_URL: realm.url, KEYCLOAK_REALM_PUBLIC_KEY: pem }),
+        ),
+      );
+      const status = async (token: string) => {
+        try {
+          return (await auth.authenticate(requestWith(`Bearer ${token}`))).subject;
+        } catch (err) {
+          if (err instanceof HttpProblem) return err.status;
+          throw err;
+        }
+      };
+      expect(await status(await realm.keys.sign(realm.claims()))).toBe('user-1');
+      // A fixed key means no rotation: a token signed by a newer key is refused.
+      realm.keys.rotate();
+      expect(await status(await realm.keys.sign(realm.claims()))).toBe(401);
+      expect(realm.fetches).toBe(0);
+    } finally {
+      await realm.close();
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import fc from 'fast-check';
 import { SignJWT } from 'jose';
 import { HttpProblem, createKeycloakAuthenticator, type Authenticator } from '../src/index.js';
 import { requestWith, startRealm } from './realm-fixture.js';
@@ -181,5 +182,55 @@ describe('keycloak-connect authenticator', () => {
     expect(await outcome(token, late)).toMatchObject({ status: 503 });
     bound.url = realm.url;
     expect(await outcome(token, late)).toMatchObject({ principal: { subject: 'user-1' } });
+  });
+
+  it('answers anything a client can send with 401, never an unexpected error', async () => {
+    const value = fc.oneof(
+      fc.string(),
+      fc.integer(),
+      fc.double(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.string(), { maxLength: 3 }),
+      fc.dictionary(fc.string({ maxLength: 8 }), fc.string(), { maxKeys: 3 }),
+    );
+    const claims = fc.record(
+      {
+        exp: fc.oneof(value, fc.constant(Math.floor(Date.now() / 1000) + 300)),
+        iss: fc.oneof(value, fc.constant(realm.issuer)),
+        aud: fc.oneof(value, fc.constant('honglian-gateway'), fc.constant(['x', 'honglian-gateway'])),
+        typ: fc.oneof(value, fc.constant('Bearer')),
+        sub: value,
+        nbf: value,
+        iat: value,
+        realm_access: fc.oneof(value, fc.record({ roles: value })),
+        county: value,
+        org_path: value,
+      },
+      { requiredKeys: [] },
+    );
+    const header = fc.record(
+      { alg: fc.oneof(value, fc.constantFrom('RS256', 'none', 'HS256')), kid: value, typ: value },
+      { requiredKeys: [] },
+    );
+    const signature = fc.oneof(
+      fc.constant(''),
+      fc.base64String().map((b) => b.replace(/=+$/, '')),
+    );
+    await fc.assert(
+      fc.asyncProperty(header, claims, signature, fc.string({ maxLength: 40 }), async (h, c, sig, raw) => {
+        for (const authorization of [
+          `Bearer ${b64(h)}.${b64(c)}.${sig}`,
+          `Bearer ${raw}`,
+          raw,
+          `Bearer ${b64(h)}.${raw}.${sig}`,
+        ]) {
+          const result = await outcome(authorization);
+          expect(result).toMatchObject({ status: 401 });
+          expect(['Bearer', 'Bearer error="invalid_token"']).toContain(result.challenge);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -14,7 +14,7 @@ import {
   type DevIdentityOptions,
   type DevIdentityProvider,
 } from './identity/dev-idp.js';
-import { mergedOpenApi, mountDocs } from './openapi.js';
+import { cachedMergedOpenApi, mergedOpenApi, mountDocs } from './openapi.js';
 import { API_BASE } from './routing.js';
 
 export const SERVICE = {
@@ -70,6 +70,16 @@ export function createService(deps: GatewayDeps): GatewayHandle {
       })
     : undefined;
 
+  const openapi = cachedMergedOpenApi(() =>
+    mergedOpenApi(services, {
+      title: SERVICE.title,
+      version: '0.1.0',
+      description:
+        'Every service of the suite behind one gateway. Send a bearer access token from the ' +
+        `realm's token endpoint${identity ? ` (${identity.tokenUrl()})` : ''}.`,
+    }),
+  );
+
   const readiness = new Readiness();
   for (const [name, url] of Object.entries(services)) {
     readiness.register(name, async () => {
@@ -88,15 +98,7 @@ export function createService(deps: GatewayDeps): GatewayHandle {
     beforeBody: (a) => {
       a.use(cors(settings.corsOrigins));
       a.get('/openapi.json', async (_req, res) => {
-        res.json(
-          await mergedOpenApi(services, {
-            title: SERVICE.title,
-            version: '0.1.0',
-            description:
-              'Every service of the suite behind one gateway. Send a bearer access token from the ' +
-              `realm's token endpoint${identity ? ` (${identity.tokenUrl()})` : ''}.`,
-          }),
-        );
+        res.json(await openapi());
       });
       mountDocs(a);
       // Proxied requests must reach the service as an unparsed stream: before the body parser.

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { Transform } from 'node:stream';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import { rateLimit, ipKeyGenerator, type RateLimitRequestHandler } from 'express-rate-limit';
@@ -81,15 +82,15 @@ function serviceProxy(service: string, target: string, settings: GatewaySettings
     proxyTimeout: settings.proxyTimeoutMs,
     on: {
       proxyReq: (proxyReq, req) => {
-        // One request id end to end: the caller's when sane, else the one the gateway made.
-        proxyReq.setHeader(REQUEST_ID_HEADER, requestIdOfReq(req));
         proxyReq.on('timeout', () => timedOut.add(req));
       },
       error: (err, req, res) => {
+        if (!isResponse(res)) return (res as Socket).destroy();
+        // Already answered (413 by capStreamedBody).
+        if (res.writableEnded) return;
         const code = (err as NodeJS.ErrnoException).code ?? '';
         const status = timedOut.has(req) || code === 'ETIMEDOUT' ? 504 : UNREACHABLE.has(code) ? 503 : 502;
         logger.warn({ err, service, reqId: requestIdOfReq(req), status }, 'proxy error');
-        if (!isResponse(res)) return (res as Socket).destroy();
         if (res.headersSent) return res.destroy();
         const detail =
           status === 503
@@ -111,6 +112,56 @@ function serviceProxy(service: string, target: string, settings: GatewaySettings
 function requestIdOfReq(req: IncomingMessage): string {
   const id = (req as IncomingMessage & { id?: unknown }).id;
   return id === undefined ? '' : String(id);
+}
+
+/**
+ * Caps a body sent without Content-Length (chunked), which the header check
+ * cannot see: http-proxy pipes `req` into the upstream request, so `req.pipe`
+ * is pointed through a counting stream. Past the limit the upstream request
+ * is dropped and the caller gets 413; the rest of the body is read and
+ * discarded (so the answer is not lost to a connection reset), up to the
+ * limit again, then the connection is closed.
+ */
+function capStreamedBody(req: Request, res: Response, limit: number): void {
+  let seen = 0;
+  let overflowed = false;
+  let upstream: NodeJS.WritableStream | undefined;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      if (seen <= limit) return done(null, chunk);
+      done();
+      overflow();
+    },
+  });
+  const overflow = () => {
+    if (overflowed) return;
+    overflowed = true;
+    req.unpipe(counter);
+    counter.unpipe();
+    (upstream as { destroy?: () => void } | undefined)?.destroy?.();
+    let discarded = 0;
+    req.on('data', (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > limit) req.socket.destroy();
+    });
+    req.resume();
+    if (res.headersSent) {
+      if (!res.writableEnded) res.destroy();
+      return;
+    }
+    sendProblem(
+      res,
+      new HttpProblem(413, `The request body is larger than ${limit} bytes.`),
+      req.originalUrl,
+    );
+  };
+  const pipe = req.pipe.bind(req);
+  req.pipe = (<T extends NodeJS.WritableStream>(destination: T, options?: { end?: boolean }): T => {
+    upstream = destination;
+    pipe(counter);
+    return counter.pipe(destination, options);
+  }) as typeof req.pipe;
 }
 
 function isResponse(res: ServerResponse | Socket): res is ServerResponse {
@@ -158,6 +209,11 @@ export function apiEdge(opts: {
             headers: { 'Retry-After': '30' },
           }),
         );
+      }
+      // One request id end to end: the caller's when sane, else the one the gateway made.
+      req.headers[REQUEST_ID_HEADER] = requestIdOfReq(req);
+      if (req.headers['transfer-encoding'] !== undefined) {
+        capStreamedBody(req, res, settings.proxyBodyLimitBytes);
       }
       void proxy(req, res, next);
     });

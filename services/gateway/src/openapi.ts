@@ -73,6 +73,31 @@ export async function mergedOpenApi(
 }
 
 /**
+ * `mergedOpenApi` behind a short cache shared by concurrent callers, so a
+ * burst of unauthenticated `/openapi.json` requests costs one fetch per
+ * service, not one per request.
+ */
+export function cachedMergedOpenApi(
+  load: () => Promise<Doc>,
+  opts: { ttlMs?: number; now?: () => number } = {},
+): () => Promise<Doc> {
+  const ttlMs = opts.ttlMs ?? 5000;
+  const now = opts.now ?? Date.now;
+  let cached: { at: number; doc: Promise<Doc> } | undefined;
+  return () => {
+    if (!cached || now() - cached.at >= ttlMs) {
+      const doc = load();
+      cached = { at: now(), doc };
+      // mergedOpenApi does not reject; should a loader do so, the next call tries again.
+      doc.catch(() => {
+        if (cached?.doc === doc) cached = undefined;
+      });
+    }
+    return cached.doc;
+  };
+}
+
+/**
  * The API docs page at `/docs`: swagger-ui served from the installed
  * swagger-ui-dist (no CDN), reading `/openapi.json`.
  */

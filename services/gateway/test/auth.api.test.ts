@@ -40,16 +40,27 @@ describe('tokens through the gateway', () => {
       ['alg none', await issuer.token(admin, { unsigned: true }), 'Bearer error="invalid_token"'],
       ['no exp', await issuer.token(admin, { noExp: true }), 'Bearer error="invalid_token"'],
     ];
-    for (const [name, token, challenge] of cases) {
-      const call = request(gateway.url).get(PROTECTED);
-      const res = await (token === undefined ? call : call.set(bearer(token)));
-      expect({ name, status: res.status, challenge: res.headers['www-authenticate'] }).toEqual({
-        name,
-        status: 401,
-        challenge,
-      });
-      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.body).toMatchObject({ status: 401, title: 'Unauthorized' });
+    // The gateway decides on its own: in front of a service that is down, it still answers 401, not 503.
+    const alone = await startGateway({
+      auth: issuer.authenticator(),
+      services: { 'org-registry': 'http://127.0.0.1:1' },
+    });
+    try {
+      for (const url of [gateway.url, alone.url]) {
+        for (const [name, token, challenge] of cases) {
+          const call = request(url).get(PROTECTED);
+          const res = await (token === undefined ? call : call.set(bearer(token)));
+          expect({ name, status: res.status, challenge: res.headers['www-authenticate'] }).toEqual({
+            name,
+            status: 401,
+            challenge,
+          });
+          expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+          expect(res.body).toMatchObject({ status: 401, title: 'Unauthorized' });
+        }
+      }
+    } finally {
+      await alone.close();
     }
 
     const noRole = await request(gateway.url)

@@ -1,5 +1,12 @@
+import request from 'supertest';
 import { ConfigError, loadConfig } from '@honglian/service-kit';
-import { GatewayConfigSchema, gatewaySettingsFromEnv } from '../src/index.js';
+import { startTestService, testContext } from '@honglian/testkit';
+import {
+  GatewayConfigSchema,
+  createService,
+  gatewaySettingsFromEnv,
+  identityFromConfig,
+} from '../src/index.js';
 
 const problemsOf = (env: Record<string, string>) => {
   try {
@@ -39,5 +46,42 @@ describe('gateway configuration', () => {
     expect(problemsOf({ CORS_ORIGINS: 'not a url' })).toEqual(['CORS_ORIGINS.0']);
     expect(problemsOf({ RATE_LIMIT_MAX: '0' })).toEqual(['RATE_LIMIT_MAX']);
     expect(problemsOf({ PROXY_BODY_LIMIT: 'lots' })).toEqual(['PROXY_BODY_LIMIT']);
+  });
+});
+
+describe('identity wiring', () => {
+  const late = { internalUrl: 'http://127.0.0.1:9', publicUrl: 'http://localhost:9' };
+
+  it('hosts the development identity provider only with AUTH_MODE=embedded', async () => {
+    const embedded = identityFromConfig(loadConfig(GatewayConfigSchema, {}), late);
+    expect(embedded.devIdentity).toBeDefined();
+    const keycloak = identityFromConfig(
+      loadConfig(GatewayConfigSchema, { AUTH_MODE: 'keycloak', KEYCLOAK_URL: 'http://keycloak:8080' }),
+      late,
+    );
+    expect(keycloak).toMatchObject({ mode: 'keycloak' });
+    expect(keycloak.devIdentity).toBeUndefined();
+    expect(keycloak.tokenUrl()).toBe('http://keycloak:8080/realms/honglian/protocol/openid-connect/token');
+    // A gateway wired for Keycloak answers nothing under /realms.
+    const served = await startTestService(
+      createService({ ...testContext(), auth: keycloak.authenticator() }),
+    );
+    try {
+      const token = await request(served.url)
+        .post('/realms/honglian/protocol/openid-connect/token')
+        .type('form')
+        .send('grant_type=password&client_id=honglian-web&username=city-admin&password=honglian-demo');
+      expect(token.status).toBe(404);
+      expect((await request(served.url).get('/realms/honglian/protocol/openid-connect/certs')).status).toBe(
+        404,
+      );
+    } finally {
+      await served.close();
+    }
+  });
+
+  it('refuses the embedded identity provider under NODE_ENV=production', () => {
+    const config = loadConfig(GatewayConfigSchema, { NODE_ENV: 'production' });
+    expect(() => identityFromConfig(config, late)).toThrow(ConfigError);
   });
 });

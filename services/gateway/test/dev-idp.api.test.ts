@@ -167,6 +167,17 @@ describe('development identity provider', () => {
     expect([noDirect.status, noDirect.body.error]).toEqual([400, 'unauthorized_client']);
     const json = await request(url!).post(TOKEN).send({ grant_type: 'password' });
     expect([json.status, json.body.error]).toEqual([400, 'invalid_request']);
+    const many = await request(url!)
+      .post(TOKEN)
+      .type('form')
+      .send(Array.from({ length: 60 }, (_, i) => `p${i}=1`).join('&'));
+    expect([many.status, many.body.error]).toEqual([400, 'invalid_request']);
+    const huge = await request(url!)
+      .post(TOKEN)
+      .type('form')
+      .send(form({ grant_type: 'password', username: 'x'.repeat(20_000) }));
+    expect(huge.status).toBe(413);
+    expect(huge.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
 
   it('issues tokens that work on the API through the gateway and on the service', async () => {
@@ -183,6 +194,32 @@ describe('development identity provider', () => {
     expect(decodeProtectedHeader(fresh).kid).toBe(keys.currentKid);
     for (const token of [old, fresh]) {
       expect((await request(url!).get('/api/v1/registry/whoami').set(bearer(token))).status).toBe(200);
+    }
+  });
+
+  it('limits token requests per client IP: 429 problem+json with Retry-After', async () => {
+    const limited = createService({
+      ...testContext(),
+      auth: createKeycloakAuthenticator({ serverUrl: 'http://127.0.0.1:1' }),
+      settings: { rateLimit: { tokenMax: 2 } },
+      devIdentity: { publicUrl: 'http://localhost:1' },
+    });
+    const served = await startTestService(limited);
+    try {
+      const statuses: number[] = [];
+      let last: request.Response | undefined;
+      for (let i = 0; i < 3; i++) {
+        last = await request(served.url)
+          .post(TOKEN)
+          .type('form')
+          .send(form({ grant_type: 'password', client_id: 'honglian-web', username: 'x', password: 'y' }));
+        statuses.push(last.status);
+      }
+      expect(statuses).toEqual([401, 401, 429]);
+      expect(last!.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);
+    } finally {
+      await served.close();
     }
   });
 

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import request from 'supertest';
 import { TEST_USERS, bearer, startTestIssuer, type TestIssuer } from '@honglian/testkit';
 import { startBackends, startGateway } from './support.js';
@@ -78,6 +79,37 @@ describe('routing', () => {
     expect(big.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
 
+  it('caps bodies sent without Content-Length (chunked) too', async () => {
+    /** POSTs `chunks` × 1 KiB of a JSON body with Transfer-Encoding: chunked. */
+    const chunked = (chunks: number) =>
+      new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+        const req = http.request(`${gateway.url}/api/v1/registry/echo`, {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        });
+        req.on('response', (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => (body += d));
+          res.on('end', () =>
+            resolve({ status: res.statusCode!, type: String(res.headers['content-type']), body }),
+          );
+        });
+        req.on('error', reject);
+        req.write('{"text":"');
+        for (let i = 0; i < chunks; i++) req.write('x'.repeat(1024));
+        req.end('"}');
+      });
+    const small = await chunked(8);
+    expect([small.status, JSON.parse(small.body)]).toEqual([200, { length: 8 * 1024 }]);
+    const big = await chunked(80); // over the 64 KiB limit
+    expect(big.status).toBe(413);
+    expect(big.type).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(big.body)).toMatchObject({ status: 413 });
+    // The connection pool and the gateway are fine afterwards.
+    expect((await request(gateway.url).get('/api/v1/registry/echo').set(auth)).status).toBe(200);
+  });
+
   it('answers an unknown prefix with 404 problem+json', async () => {
     const res = await request(gateway.url).get('/api/v1/nothing-here/x').set(auth);
     expect(res.status).toBe(404);
@@ -91,6 +123,26 @@ describe('routing', () => {
       expect({ path, status: res.status }).toEqual({ path, status: 503 });
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(res.headers['retry-after']).toBeDefined();
+    }
+  });
+
+  it('answers 504 problem+json when a service does not answer within the proxy timeout', async () => {
+    const hanging = http.createServer(() => undefined); // accepts, never answers
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    const port = (hanging.address() as { port: number }).port;
+    const slow = await startGateway({
+      auth: issuer.authenticator(),
+      services: { assessment: `http://127.0.0.1:${port}` },
+      settings: { proxyTimeoutMs: 200 },
+    });
+    try {
+      const res = await request(slow.url).get('/api/v1/assessment/anything').set(auth);
+      expect(res.status).toBe(504);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    } finally {
+      await slow.close();
+      hanging.closeAllConnections();
+      await new Promise((resolve) => hanging.close(resolve));
     }
   });
 

@@ -221,11 +221,30 @@ export function createDevIdentityProvider(opts: DevIdentityOptions): DevIdentity
   router.post(
     '/protocol/openid-connect/token',
     ...(opts.tokenLimiter ? [opts.tokenLimiter] : []),
-    express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }) as RequestHandler,
+    formParser,
     token,
   );
   return { realm, keys, router, issuer, tokenUrl };
 }
+
+const urlencoded = express.urlencoded({
+  extended: false,
+  limit: '16kb',
+  parameterLimit: 50,
+}) as RequestHandler;
+
+/** The form parser, answering "too many parameters" as an OAuth error (the error handler would see a 500). */
+const formParser: RequestHandler = (req, res, next) =>
+  urlencoded(req, res, (err?: unknown) => {
+    if ((err as { type?: unknown } | undefined)?.type === 'parameters.too.many') {
+      res
+        .status(400)
+        .set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' })
+        .json({ error: 'invalid_request', error_description: 'Too many form parameters' });
+      return;
+    }
+    next(err);
+  });
 
 type Form = Partial<Record<string, string>>;
 
