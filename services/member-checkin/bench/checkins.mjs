@@ -44,7 +44,7 @@ async function call(tok, method, path, body) {
   } catch {
     json = text;
   }
-  return { status: res.status, body: json };
+  return { status: res.status, headers: res.headers, body: json };
 }
 
 // GB 11643 check character, so bench members have valid ID numbers.
@@ -136,7 +136,11 @@ async function main() {
   const checkIns = [];
   const checkOuts = [];
   const errors = new Map();
-  const fail = (what, r) => errors.set(`${what} ${r.status}`, (errors.get(`${what} ${r.status}`) ?? 0) + 1);
+  const fail = (what, r) => {
+    const why = r.body?.code ?? r.body?.reason?.en ?? r.body?.detail ?? '';
+    const key = `${what} ${r.status}${why ? ` (${why})` : ''}`;
+    errors.set(key, (errors.get(key) ?? 0) + 1);
+  };
   const deadline = Date.now() + DURATION;
   const started = performance.now();
   await Promise.all(
@@ -149,8 +153,19 @@ async function main() {
         });
         if (inn.status !== 201) {
           fail('check-in', inn);
-          // A session left open by an earlier run: close it and go on.
-          await call(staff, 'POST', '/api/v1/checkin/attendances/check-out', { activityId, memberId });
+          if (inn.status === 429) {
+            // Rate-limited by the gateway: back off as a client would (raise RATE_LIMIT_MAX to measure the service).
+            await new Promise((r) => setTimeout(r, Number(inn.headers?.get?.('retry-after') ?? 1) * 1000));
+          } else if (inn.status === 409 && inn.body?.attendanceId) {
+            // A session left open by an earlier run (another activity): close it and go on.
+            const open = await call(staff, 'GET', `/api/v1/checkin/attendances/${inn.body.attendanceId}`);
+            if (process.env.VERBOSE) console.log('  clash with', JSON.stringify(open.body));
+            if (open.body?.activityId)
+              await call(staff, 'POST', '/api/v1/checkin/attendances/check-out', {
+                activityId: open.body.activityId,
+                memberId,
+              });
+          }
           continue;
         }
         checkIns.push(performance.now() - t);
@@ -186,6 +201,10 @@ async function main() {
     let refused = 0;
     for (let i = 0; i < QR_CYCLES; i++) {
       const qr = await call(staff, 'GET', `/api/v1/checkin/activities/${activityId}/qr`);
+      if (qr.status !== 200) {
+        console.log(`  qr          screen refused: ${qr.status} ${qr.body?.detail ?? ''}`);
+        break;
+      }
       let t = performance.now();
       const inn = await call(memberTok, 'POST', '/api/v1/checkin/attendances/check-in', {
         token: qr.body.token,

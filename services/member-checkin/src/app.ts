@@ -13,7 +13,7 @@ import { AttendanceService } from './app/attendance.js';
 import type { CheckinContext } from './app/context.js';
 import { FeedbackService } from './app/feedback.js';
 import { ReportService } from './app/reports.js';
-import { ScanService, type ScanResult } from './app/scan.js';
+import { ScanService, type ScanResult, type SweepTimers } from './app/scan.js';
 import {
   activityRoutes,
   attendanceRoutes,
@@ -45,6 +45,10 @@ export interface MemberCheckinDeps extends ServiceContext {
   rules?: Partial<CheckinRules>;
   /** How often the sweep (auto-close, 报而不到) runs after start(). Default 10 minutes; 0 = never. */
   scanIntervalMs?: number;
+  /** Schedules the sweep (default Node's timers); tests inject timers they tick by hand. */
+  timers?: SweepTimers;
+  /** Documents the sweep reads at a time. Default 500. */
+  scanBatchSize?: number;
 }
 
 export interface MemberCheckinService extends ServiceHandle {
@@ -68,7 +72,10 @@ export function createService(deps: MemberCheckinDeps): MemberCheckinService {
   };
   const reports = new ReportService(ctx);
   const attendance = new AttendanceService(ctx, reports);
-  const scan = new ScanService(ctx, attendance);
+  const scan = new ScanService(ctx, attendance, {
+    ...(deps.timers ? { timers: deps.timers } : {}),
+    ...(deps.scanBatchSize ? { batchSize: deps.scanBatchSize } : {}),
+  });
   const services: CheckinServices = {
     ctx,
     reports,

@@ -10,6 +10,7 @@ await runServiceMain({
     const qrSecret = qrSecretOf(config);
     const databases = await openDatabaseServer({
       url: config.MONGO_URL,
+      impl: config.MONGO_IMPL,
       production: config.NODE_ENV === 'production',
       logger,
     });

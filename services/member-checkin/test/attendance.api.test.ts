@@ -33,6 +33,9 @@ describe('attendance, calls, bad input, scoping and the read model', () => {
     reports: await h.conn.db!.collection('reports').countDocuments(),
     attendances: await h.conn.db!.collection('attendances').countDocuments(),
     activities: await h.conn.db!.collection('activities').countDocuments(),
+    responses: await h.conn.db!.collection('activity_responses').countDocuments(),
+    qrUses: await h.conn.db!.collection('qr_uses').countDocuments(),
+    outbox: await h.conn.db!.collection('outbox').countDocuments(),
   });
 
   describe('QR tokens', () => {
@@ -309,6 +312,7 @@ describe('attendance, calls, bad input, scoping and the read model', () => {
         endsAt: '2026-02-10T11:00:00+08:00',
       });
       const before = await counts();
+      h.responses.length = 0;
 
       const wrongHome = await h.http.post('/reports', users.wang, { kind: 'residence', communityId: ids.Y });
       expect(wrongHome.status).toBe(422);
@@ -396,6 +400,27 @@ describe('attendance, calls, bad input, scoping and the read model', () => {
         400,
       );
       expect((await h.http.get('/reports?limit=500', users.cityAdmin)).status).toBe(400);
+      expect(
+        (await h.http.post(`/activities/act-unknown/responses`, users.li, { note: 'x'.repeat(501) })).status,
+      ).toBe(400);
+      expect((await h.http.post(`/activities/act-unknown/responses`, users.li, {})).status).toBe(404);
+      expect(
+        (
+          await h.http.post(`/attendances/att-unknown/confirm`, users.staffX, {
+            checkOutAt: '2026-02-10T10:00:00+08:00',
+          })
+        ).status,
+      ).toBe(404);
+      // Every refusal: a 4xx problem+json that says why; nothing recorded, no event.
+      // Everything but the QR screens fetched along the way.
+      const refusals = h.responses.filter((r) => !(r.status === 200 && typeof r.body.token === 'string'));
+      expect(refusals.length).toBeGreaterThanOrEqual(20);
+      for (const r of refusals) {
+        expect(r.status).toBeGreaterThanOrEqual(400);
+        expect(r.status).toBeLessThan(500);
+        expect(r.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(r.body).toMatchObject({ status: r.status, title: expect.any(String) });
+      }
       expect(await counts()).toEqual(before);
     });
 

@@ -19,7 +19,12 @@ export const QR_SECRET = Buffer.alloc(32, 9);
 export const START = '2026-01-05T09:00:00+08:00';
 
 /** The member-checkin service on a fresh database, a real token issuer, the in-process bus and a fixed clock. */
-export async function startCheckin() {
+export async function startCheckin(
+  opts: Pick<
+    Parameters<typeof createService>[0],
+    'rules' | 'timers' | 'scanBatchSize' | 'scanIntervalMs'
+  > = {},
+) {
   const db = await connectTestDatabase();
   const conn = await mongoose.createConnection(db.uri).asPromise();
   const bus = new InProcessEventBus();
@@ -33,6 +38,7 @@ export async function startCheckin() {
     bus,
     qrSecret: QR_SECRET,
     scanIntervalMs: 0,
+    ...opts,
   });
   await service.start();
   await bus.start();
@@ -44,16 +50,26 @@ export async function startCheckin() {
     return bearer(tokens.get(key)!);
   };
   const base = '/api/v1/checkin';
+  /** Every JSON response, newest last (tests of refusals check their shape). */
+  const responses: request.Response[] = [];
+  const seen = (res: request.Response) => {
+    responses.push(res);
+    return res;
+  };
   const http = {
     get: async (path: string, user: TestUser) =>
-      request(service.app)
-        .get(base + path)
-        .set(await as(user)),
+      seen(
+        await request(service.app)
+          .get(base + path)
+          .set(await as(user)),
+      ),
     post: async (path: string, user: TestUser, body?: object) =>
-      request(service.app)
-        .post(base + path)
-        .set(await as(user))
-        .send(body ?? {}),
+      seen(
+        await request(service.app)
+          .post(base + path)
+          .set(await as(user))
+          .send(body ?? {}),
+      ),
     /** A binary download (XLSX) as a Buffer. */
     binary: async (path: string, user: TestUser) =>
       request(service.app)
@@ -66,10 +82,12 @@ export async function startCheckin() {
           res.on('end', () => done(null, Buffer.concat(chunks)));
         }),
     put: async (path: string, user: TestUser, body: object) =>
-      request(service.app)
-        .put(base + path)
-        .set(await as(user))
-        .send(body),
+      seen(
+        await request(service.app)
+          .put(base + path)
+          .set(await as(user))
+          .send(body),
+      ),
   };
 
   /** Publishes org-registry facts on the bus and waits until the read model has them. */
@@ -91,10 +109,12 @@ export async function startCheckin() {
 
   return {
     service,
+    issuer,
     conn,
     bus,
     clock,
     http,
+    responses,
     publishRegistry,
     events,
     async close() {

@@ -140,6 +140,7 @@ export class AttendanceService {
 
   async checkIn(input: AttendanceInput, principal: Principal): Promise<AttendanceView> {
     const r = await this.resolve(input, principal, false);
+    await this.autoCloseOpen(r.now, { memberId: r.memberId });
     return withOutbox(this.ctx.conn, async (session) => {
       const member = await this.m.Member.findById(r.memberId).session(session).lean<MemberRm>();
       if (!member || member.status !== 'active')
@@ -405,7 +406,7 @@ export class AttendanceService {
         reason('只有系统自动关闭的签到可以作废', 'only an auto-closed session can be dismissed'),
       );
     const flags = [...new Set([...doc.flags, 'dismissed'])];
-    await this.m.Attendance.updateOne(
+    const res = await this.m.Attendance.updateOne(
       { _id: id, status: 'auto-closed' },
       {
         $set: {
@@ -416,6 +417,8 @@ export class AttendanceService {
         },
       },
     );
+    if (res.matchedCount === 0)
+      throw refused(409, reason('签到记录已被更新，请重试', 'the session changed meanwhile; try again'));
     return attendanceView({ ...doc, status: 'dismissed', flags, confirmedBy: actorOf(principal) });
   }
 
@@ -447,11 +450,33 @@ export class AttendanceService {
     return { items: page.map(attendanceView), nextCursor: docs.length > q.limit ? page.at(-1)!._id : null };
   }
 
-  /** Closes sessions left open after their activity (plus grace): flagged, credited nothing. */
-  async autoCloseOpen(now: Date): Promise<number> {
-    const due = await this.m.Attendance.find({ status: 'open', autoCloseAfter: { $lt: now } })
-      .limit(1000)
-      .lean<AttendanceDoc[]>();
+  /**
+   * Closes sessions left open after their activity (plus grace): flagged,
+   * credited nothing. The sweep runs it for everyone, in batches; a check-in
+   * runs it first for that member, so a forgotten check-out never blocks the
+   * next activity while the sweep has not come round yet.
+   */
+  async autoCloseOpen(now: Date, opts: { batchSize?: number; memberId?: string } = {}): Promise<number> {
+    const batchSize = opts.batchSize ?? 500;
+    let closed = 0;
+    let after: string | null = null;
+    for (;;) {
+      const due: AttendanceDoc[] = await this.m.Attendance.find({
+        status: 'open',
+        autoCloseAfter: { $lt: now },
+        ...(opts.memberId ? { memberId: opts.memberId } : {}),
+        ...(after === null ? {} : { _id: { $gt: after } }),
+      })
+        .sort({ _id: 1 })
+        .limit(batchSize)
+        .lean<AttendanceDoc[]>();
+      closed += await this.autoCloseEach(due);
+      if (due.length < batchSize) return closed;
+      after = due.at(-1)!._id;
+    }
+  }
+
+  private async autoCloseEach(due: AttendanceDoc[]): Promise<number> {
     let closed = 0;
     for (const doc of due) {
       const done = await withOutbox(this.ctx.conn, async (session, outbox) => {
