@@ -6,6 +6,7 @@ import {
   openDatabaseServer,
   serve,
   systemClock,
+  type Clock,
   type Logger,
   type ServedService,
   type ServiceContext,
@@ -100,12 +101,25 @@ export interface RunningSuite {
   close(): Promise<void>;
 }
 
+export interface SuiteOptions {
+  /**
+   * The domain services' clock (periods, 180-day rules, QR windows): tests move it to tell a
+   * six-month story. The gateway and its identity provider keep real time, since token expiry
+   * is checked against it.
+   */
+  clock?: Clock;
+}
+
 /** Runs every service in this process: each on its own port, the gateway public. */
-export async function startSuite(config: SuiteConfig, logger: Logger): Promise<RunningSuite> {
+export async function startSuite(
+  config: SuiteConfig,
+  logger: Logger,
+  options: SuiteOptions = {},
+): Promise<RunningSuite> {
   const identity = createSuiteIdentity(config);
-  const ctx = (name: string): ServiceContext => ({
+  const ctx = (name: string, clock: Clock = options.clock ?? systemClock): ServiceContext => ({
     logger: logger.child({ service: name }),
-    clock: systemClock,
+    clock,
     bodyLimit: config.BODY_LIMIT,
     auth: identity.authenticator(),
   });
@@ -135,6 +149,7 @@ export async function startSuite(config: SuiteConfig, logger: Logger): Promise<R
   try {
     const databases = await openDatabaseServer({
       url: config.MONGO_URL,
+      impl: config.MONGO_IMPL,
       production: config.NODE_ENV === 'production',
       logger,
       ...(config.DATA_DIR ? { dataDir: config.DATA_DIR } : {}),
@@ -155,7 +170,7 @@ export async function startSuite(config: SuiteConfig, logger: Logger): Promise<R
     const urls = Object.fromEntries(services.map((s) => [s.handle.name, s.http.url]));
     const gw = await serveOne(
       gateway.createService({
-        ...ctx(gateway.SERVICE.name),
+        ...ctx(gateway.SERVICE.name, systemClock),
         services: urls,
         settings: gateway.gatewaySettingsFromEnv(config),
         ...(identity.devIdentity ? { devIdentity: identity.devIdentity } : {}),

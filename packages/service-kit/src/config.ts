@@ -30,6 +30,8 @@ export const BaseConfigSchema = z.object({
     .string()
     .regex(/^mongodb(\+srv)?:\/\//, 'a mongodb:// or mongodb+srv:// URL')
     .optional(),
+  /** Without MONGO_URL: `embedded` (default) or `memory-server` (a real mongod from mongodb-memory-server). */
+  MONGO_IMPL: z.enum(['embedded', 'memory-server']).default('embedded'),
   OTEL_ENABLED: envBoolean.default(false),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
 });

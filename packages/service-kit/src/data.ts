@@ -9,7 +9,30 @@ export interface DatabaseServer {
   connect(dbName: string): Promise<Connection>;
   /** Closes every connection it opened, and the embedded server if it started one. */
   close(): Promise<void>;
-  readonly kind: 'mongodb' | 'embedded';
+  readonly kind: 'mongodb' | 'embedded' | 'memory-server';
+}
+
+export type MongoImpl = 'embedded' | 'memory-server';
+
+function connectionsTo(
+  kind: DatabaseServer['kind'],
+  uriFor: (dbName: string) => { uri: string; dbName?: string },
+  stop: () => Promise<unknown> = async () => {},
+): DatabaseServer {
+  const connections: Connection[] = [];
+  return {
+    kind,
+    async connect(dbName) {
+      const { uri, dbName: name } = uriFor(dbName);
+      const conn = await mongoose.createConnection(uri, name ? { dbName: name } : {}).asPromise();
+      connections.push(conn);
+      return conn;
+    },
+    async close() {
+      await Promise.all(connections.map((c) => c.close()));
+      await stop();
+    },
+  };
 }
 
 /**
@@ -20,46 +43,44 @@ export interface DatabaseServer {
  */
 export async function openDatabaseServer(opts: {
   url?: string;
+  /** Which server to start when `url` is unset. Default embedded. */
+  impl?: MongoImpl;
   production: boolean;
   logger: Logger;
   dataDir?: string;
 }): Promise<DatabaseServer> {
-  const connections: Connection[] = [];
   if (opts.url) {
     const base = opts.url;
-    return {
-      kind: 'mongodb',
-      async connect(dbName) {
-        const conn = await mongoose.createConnection(base, { dbName }).asPromise();
-        connections.push(conn);
-        return conn;
-      },
-      async close() {
-        await Promise.all(connections.map((c) => c.close()));
-      },
-    };
+    return connectionsTo('mongodb', (dbName) => ({ uri: base, dbName }));
   }
   if (opts.production) {
     throw new ConfigError([{ variable: 'MONGO_URL', message: 'required when NODE_ENV=production' }]);
   }
-  const { EmbeddedMongo } = await import('@honglian/embedded-mongo');
+  const { EmbeddedMongo, startMemoryServer } = await import('@honglian/embedded-mongo');
+  if (opts.impl === 'memory-server') {
+    let server;
+    try {
+      server = await startMemoryServer();
+    } catch (err) {
+      throw new ConfigError([{ variable: 'MONGO_IMPL', message: (err as Error).message }]);
+    }
+    opts.logger.info({ uri: server.uri }, 'mongodb-memory-server replica set started');
+    return connectionsTo(
+      'memory-server',
+      (dbName) => ({ uri: server.uriFor(dbName) }),
+      () => server.stop(),
+    );
+  }
   const server = await EmbeddedMongo.start(opts.dataDir ? { dataDir: opts.dataDir } : {});
   opts.logger.info(
     { uri: server.uri, dataDir: opts.dataDir ?? null },
     'embedded MongoDB-compatible server started',
   );
-  return {
-    kind: 'embedded',
-    async connect(dbName) {
-      const conn = await mongoose.createConnection(server.uriFor(dbName)).asPromise();
-      connections.push(conn);
-      return conn;
-    },
-    async close() {
-      await Promise.all(connections.map((c) => c.close()));
-      await server.stop();
-    },
-  };
+  return connectionsTo(
+    'embedded',
+    (dbName) => ({ uri: server.uriFor(dbName) }),
+    () => server.stop(),
+  );
 }
 
 /** Readiness of a database connection: a ping answered. */

@@ -119,8 +119,15 @@ const BODY_PARSER_PROBLEMS: Record<string, [number, string]> = {
   'request.size.invalid': [400, 'The request size does not match its Content-Length.'],
   'encoding.unsupported': [415, 'The request body encoding is not supported.'],
   'charset.unsupported': [415, 'The request body charset is not supported.'],
+  'parameters.too.many': [413, 'The request body has too many parameters.'],
   'stream.encoding.set': [500, 'Internal Server Error'],
 };
+
+function isClientError(err: unknown): err is { status: number } {
+  if (typeof err !== 'object' || err === null) return false;
+  const { status, expose } = err as { status?: unknown; expose?: unknown };
+  return typeof status === 'number' && status >= 400 && status < 500 && expose === true;
+}
 
 /** Turns any error into a problem; unknown errors become an opaque 500. */
 export function toProblem(err: unknown): { problem: HttpProblem; unexpected: boolean } {
@@ -129,6 +136,11 @@ export function toProblem(err: unknown): { problem: HttpProblem; unexpected: boo
   if (isBodyParserError(err) && BODY_PARSER_PROBLEMS[err.type]) {
     const [status, detail] = BODY_PARSER_PROBLEMS[err.type]!;
     return { problem: new HttpProblem(status, detail), unexpected: status >= 500 };
+  }
+  // Any other client-side error a parser or middleware flags (4xx status, `expose`) keeps its
+  // status with a generic detail: what the client sent never becomes a 500.
+  if (isClientError(err)) {
+    return { problem: new HttpProblem(err.status, 'The request could not be processed.'), unexpected: false };
   }
   return {
     problem: new HttpProblem(500, 'An unexpected error occurred. It has been logged.'),
