@@ -11,6 +11,7 @@ import { CoverageService } from './app/coverage.js';
 import { ImportService, type ImportReport } from './app/imports.js';
 import { seedDemoCity, type DemoCityInput } from './demo/demo-city.js';
 import { importRoutes } from './api/import-routes.js';
+import { exportRoutes } from './api/export-routes.js';
 import { today, type RegistryContext } from './app/context.js';
 import { MemberService } from './app/members.js';
 import { OrgService } from './app/orgs.js';
@@ -72,6 +73,7 @@ export function createService(deps: OrgRegistryDeps): OrgRegistryService {
       orgRoutes(api, services);
       relationsRoutes(api, services);
       memberRoutes(api, services);
+      exportRoutes(api, services);
       importRoutes(api, { ctx, imports, maxBytes: deps.importMaxBytes ?? 50 * 1024 * 1024 });
       api.route(
         {

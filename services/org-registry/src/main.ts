@@ -9,6 +9,7 @@ await runServiceMain({
   create: async ({ config, logger }) => {
     const databases = await openDatabaseServer({
       url: config.MONGO_URL,
+      impl: config.MONGO_IMPL,
       production: config.NODE_ENV === 'production',
       logger,
     });

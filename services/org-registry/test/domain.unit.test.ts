@@ -1,3 +1,5 @@
+import { ORG_KINDS, ORG_KIND_PARENTS, isAllowedParent, type OrgKind } from '@honglian/contracts';
+import { coverage } from '../src/domain/coverage.js';
 import fc from 'fast-check';
 import {
   creditCodeCheckChar,
@@ -135,5 +137,68 @@ describe('org tree rules', () => {
     expect(isWithin('/331000/331003/st1/cm1/g1', '/331000/331003/st1')).toBe(true);
     expect(isWithin('/331000/331003/st10', '/331000/331003/st1')).toBe(false);
     expect(wouldCreateCycle({ ...county }, community)).toBe(true);
+  });
+});
+
+describe('org kinds and allowed parents (data in contracts)', () => {
+  const kinds = Object.keys(ORG_KINDS) as OrgKind[];
+  it('every kind has zh-CN and en labels and allowed parents that are kinds', () => {
+    for (const k of kinds) {
+      expect(ORG_KINDS[k].zh).toMatch(/\p{Script=Han}/u);
+      expect(ORG_KINDS[k].en).toMatch(/^[A-Z]/);
+      expect(ORG_KIND_PARENTS[k].length).toBeGreaterThan(0);
+      for (const p of ORG_KIND_PARENTS[k]) if (p !== null) expect(kinds).toContain(p);
+    }
+  });
+  it('every kind can be placed under the city through allowed parents; only the city is a root', () => {
+    const reaches = (k: OrgKind, seen = new Set<OrgKind>()): boolean =>
+      ORG_KIND_PARENTS[k].some((p) => p === null || (!seen.has(p) && reaches(p, new Set([...seen, k]))));
+    for (const k of kinds) expect(reaches(k)).toBe(true);
+    expect(kinds.filter((k) => ORG_KIND_PARENTS[k].includes(null))).toEqual(['city']);
+  });
+  it('follows the tree of DOMAIN.md §1', () => {
+    expect(isAllowedParent('grid', 'community')).toBe(true);
+    expect(isAllowedParent('lane', 'community')).toBe(true);
+    expect(isAllowedParent('compound', 'grid')).toBe(true);
+    expect(isAllowedParent('building', 'compound')).toBe(true);
+    expect(isAllowedParent('building', 'grid')).toBe(false);
+    expect(isAllowedParent('owners-committee', 'compound')).toBe(true);
+    expect(isAllowedParent('compound-party-branch', 'grid')).toBe(false);
+    expect(isAllowedParent('agency-party-organisation', 'agency-unit')).toBe(true);
+    expect(isAllowedParent('street', 'city')).toBe(false);
+  });
+});
+
+describe('coverage (pure)', () => {
+  it('finds compounds without branch, committee or firm, buildings without a leader, unpaired agencies', () => {
+    const result = coverage({
+      units: [
+        { id: 'cm', kind: 'community', parentId: null },
+        { id: 'g1', kind: 'grid', parentId: 'cm' },
+        { id: 'g1-b', kind: 'grid-party-branch', parentId: 'g1' },
+        { id: 'g2', kind: 'grid', parentId: 'cm' },
+        { id: 'x1', kind: 'compound', parentId: 'g1' },
+        { id: 'x1-b', kind: 'compound-party-branch', parentId: 'x1' },
+        { id: 'x2', kind: 'compound', parentId: 'g2' },
+        { id: 'x2-y', kind: 'owners-committee', parentId: 'x2' },
+        { id: 'b1', kind: 'building', parentId: 'x1' },
+        { id: 'b2', kind: 'building', parentId: 'x1' },
+        { id: 'a1', kind: 'agency-unit', parentId: null },
+        { id: 'a1-dw', kind: 'agency-party-organisation', parentId: 'a1' },
+        { id: 'a2', kind: 'agency-unit', parentId: null },
+      ],
+      compoundsWithFirm: new Set(['x2']),
+      unitsWithBuildingLeader: new Set(['b1']),
+      pairedAgencies: new Set(['a1-dw']),
+    });
+    expect(result.counts).toMatchObject({ compound: 2, building: 2, grid: 2 });
+    expect(result.gaps).toEqual({
+      compoundsWithoutPartyBranch: ['x2'],
+      compoundsWithoutOwnersCommittee: ['x1'],
+      compoundsWithoutFirm: ['x1'],
+      buildingsWithoutLeader: ['b2'],
+      gridsWithoutPartyBranch: ['g2'],
+      agencyUnitsWithoutPairing: ['a2'],
+    });
   });
 });

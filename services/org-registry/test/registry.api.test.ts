@@ -404,6 +404,174 @@ describe('org registry API', () => {
     });
   });
 
+  describe('appointments, alliances, exports and more scoping', () => {
+    it('records appointments and marks a cross appointment (交叉任职) whatever the page holds', async () => {
+      const admin = u().countyAdmin331003;
+      const member = (await reg.http.get('/members?limit=1', admin)).body.items[0].id;
+      await reg.http.post('/orgs', admin, {
+        id: 'cp-1-ywh',
+        kind: 'owners-committee',
+        name: '锦江花园业委会',
+        parentId: 'cp-1',
+        term: { start: '2026-01-01', end: '2030-12-31' },
+        effectiveFrom: '2026-01-01',
+      });
+      const secretary = await reg.http.post('/appointments', admin, {
+        memberId: member,
+        orgId: 'cp-1-branch',
+        post: '书记',
+        validFrom: '2026-01-01',
+      });
+      expect(secretary.status).toBe(201);
+      const before = await reg.http.get(`/appointments/${secretary.body.id}`, admin);
+      expect(before.body.crossAppointment).toBe(false);
+      const chair = await reg.http.post('/appointments', admin, {
+        memberId: member,
+        orgId: 'cp-1-ywh',
+        post: '业委会主任',
+        validFrom: '2026-03-01',
+      });
+      expect(chair.status).toBe(201);
+      const page = await reg.http.get(`/appointments?orgId=cp-1-branch&asOf=2026-06-30`, admin);
+      expect(page.body.items).toHaveLength(1);
+      expect(page.body.items[0].crossAppointment).toBe(true);
+      const earlier = await reg.http.get(`/appointments?orgId=cp-1-branch&asOf=2026-02-01`, admin);
+      expect(earlier.body.items[0].crossAppointment).toBe(false);
+      const twice = await reg.http.post('/appointments', admin, {
+        memberId: member,
+        orgId: 'cp-1-ywh',
+        post: '业委会主任',
+        validFrom: '2026-04-01',
+      });
+      expect(twice.status).toBe(409);
+      const leader = await reg.http.post('/appointments', admin, {
+        memberId: member,
+        orgId: 'b-1',
+        post: '楼栋长',
+        validFrom: '2026-01-01',
+      });
+      expect(leader.status).toBe(201);
+      const coverage = await reg.http.get('/coverage?orgId=cp-1', admin);
+      expect(coverage.body.gaps.buildingsWithoutLeader.count).toBe(0);
+      expect(coverage.body.gaps.compoundsWithoutOwnersCommittee.count).toBe(0);
+    });
+
+    it('adds member organisations to an alliance, effective-dated, without overlap', async () => {
+      const admin = u().countyAdmin331003;
+      await reg.http.post('/orgs', admin, {
+        id: 'alliance-1',
+        kind: 'alliance',
+        name: '黄岩红色物业联盟',
+        parentId: '331003',
+        effectiveFrom: '2026-01-01',
+      });
+      const joined = await reg.http.post('/alliances/alliance-1/members', admin, {
+        memberOrgId: 'firm-1',
+        validFrom: '2026-02-01',
+      });
+      expect(joined.status).toBe(201);
+      expect(
+        (
+          await reg.http.post('/alliances/alliance-1/members', admin, {
+            memberOrgId: 'firm-1',
+            validFrom: '2026-03-01',
+          })
+        ).status,
+      ).toBe(409);
+      const asOfJan = await reg.http.get(
+        '/alliance-memberships?allianceId=alliance-1&asOf=2026-01-15',
+        admin,
+      );
+      expect(asOfJan.body.items).toEqual([]);
+      const asOfMar = await reg.http.get(
+        '/alliance-memberships?allianceId=alliance-1&asOf=2026-03-15',
+        admin,
+      );
+      expect(asOfMar.body.items.map((m: { toId: string }) => m.toId)).toEqual(['firm-1']);
+      expect((await reg.http.get('/alliance-memberships', u().countyAdmin331002)).body.items).toEqual([]);
+    });
+
+    it('refuses a credit code another unit holds, on create and on change', async () => {
+      const admin = u().countyAdmin331003;
+      const taken = (await reg.http.get('/orgs/firm-1', admin)).body.creditCode;
+      const patch = await reg.http.patch('/orgs/firm-2', admin, {
+        creditCode: taken,
+        effectiveFrom: '2026-06-01',
+      });
+      expect(patch.status).toBe(409);
+      expect((await reg.http.get('/orgs/firm-2/history', admin)).body.versions).toHaveLength(1);
+      const onGrid = await reg.http.post('/orgs', admin, {
+        kind: 'grid',
+        name: 'X',
+        parentId: 'cm-1',
+        creditCode: creditCode('91331003MA2ABCDE9'),
+        effectiveFrom: '2026-01-01',
+      });
+      expect(onGrid.status).toBe(422);
+    });
+
+    it('refuses to close a unit with a unit registered under it for a later day', async () => {
+      const admin = u().countyAdmin331003;
+      await reg.http.post('/orgs', admin, {
+        id: 'g-late',
+        kind: 'grid',
+        name: '晚网格',
+        parentId: 'cm-2',
+        effectiveFrom: '2026-02-01',
+      });
+      await reg.http.post('/orgs', admin, {
+        id: 'cp-late',
+        kind: 'compound',
+        name: '晚小区',
+        parentId: 'g-late',
+        effectiveFrom: '2026-09-01',
+      });
+      const res = await reg.http.post('/orgs/g-late/close', admin, { closedOn: '2026-08-01' });
+      expect(res.status).toBe(409);
+      expect(res.body.children).toEqual(['cp-late']);
+    });
+
+    it('exports units as CSV with formula-like cells neutralised', async () => {
+      const admin = u().countyAdmin331003;
+      const evil = await reg.http.post('/orgs', admin, {
+        id: 'g-evil',
+        kind: 'grid',
+        name: '=HYPERLINK("http://x.example","点我")',
+        parentId: 'cm-1',
+        effectiveFrom: '2026-01-01',
+      });
+      expect(evil.status).toBe(201);
+      const res = await reg.http.get('/exports/orgs.csv?kind=grid', admin);
+      expect(res.status).toBe(200);
+      const line = res.text.split('\r\n').find((l) => l.startsWith('g-evil'))!;
+      expect(line).toContain(`"'=HYPERLINK(""http://x.example"",""点我"")"`);
+      expect(res.text).not.toMatch(/(^|,)=HYPERLINK/m);
+      const other = await reg.http.get('/exports/orgs.csv', u().countyAdmin331002);
+      expect(other.text).not.toContain('g-evil');
+      expect((await reg.http.get('/exports/orgs.csv?kind=castle', admin)).status).toBe(400);
+    });
+
+    it('hides another county’s members, contracts and coverage as not found', async () => {
+      const other = u().countyAdmin331002;
+      expect((await reg.http.get('/contracts/ct-1', other)).status).toBe(404);
+      expect((await reg.http.get('/contracts?compoundId=cp-1', other)).body.items).toEqual([]);
+      expect((await reg.http.get('/coverage?orgId=cm-1', other)).status).toBe(404);
+      expect((await reg.http.get('/members', other)).body.items).toEqual([]);
+      expect((await reg.http.post('/contracts/ct-1/end', other, { endedOn: '2026-09-01' })).status).toBe(404);
+      const staff = u().staff331003;
+      expect((await reg.http.get('/coverage?orgId=cm-2', staff)).status).toBe(404);
+      expect((await reg.http.get('/coverage', staff)).body.orgId).toBe('cm-1');
+    });
+
+    it('ends a contract on a day: contract.ended, and the compound shows without a firm after it', async () => {
+      const admin = u().countyAdmin331003;
+      const ended = await reg.http.post('/contracts/ct-2/end', admin, { endedOn: '2027-06-01' });
+      expect(ended.status).toBe(200);
+      const later = await reg.http.get('/coverage?orgId=cp-1&asOf=2027-07-01', admin);
+      expect(later.body.gaps.compoundsWithoutFirm.ids).toEqual(['cp-1']);
+    });
+  });
+
   describe('events', () => {
     it('emits each fact once with a valid schema', async () => {
       const events = await reg.events();
@@ -421,8 +589,12 @@ describe('org registry API', () => {
           'pairing.ended.v1',
           'member.registered.v1',
           'member.transferred.v1',
+          'contract.ended.v1',
         ]),
       );
+      // One contract.started per contract recorded, whatever else happened to it.
+      expect(types.filter((t) => t === 'contract.started.v1')).toHaveLength(2);
+      expect(types.filter((t) => t === 'contract.ended.v1')).toHaveLength(1);
       const registered = events.find((e) => e.type.endsWith('member.registered.v1'))!;
       expect(registered.data).toMatchObject({ residenceCommunityId: 'cm-1', workUnitId: 'bureau' });
       expect(JSON.stringify(registered)).not.toMatch(/\d{17}[\dX]|138\d{8}/);

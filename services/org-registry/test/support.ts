@@ -10,7 +10,7 @@ import { createService } from '../src/index.js';
 export const PII_KEY = Buffer.alloc(32, 7);
 
 /** A registry on a fresh database, with a real token issuer and the in-process bus. */
-export async function startRegistry() {
+export async function startRegistry(opts: { importMaxBytes?: number } = {}) {
   const db = await connectTestDatabase();
   const conn = await mongoose.createConnection(db.uri).asPromise();
   const bus = new InProcessEventBus();
@@ -23,6 +23,7 @@ export async function startRegistry() {
     db: conn,
     bus,
     piiKey: PII_KEY,
+    ...opts,
   });
   await service.start();
   await bus.start();
@@ -42,6 +43,24 @@ export async function startRegistry() {
         .post(`/api/v1/registry${path}`)
         .set(await as(user))
         .send(body),
+    /** A binary download (an XLSX template). */
+    getFile: async (path: string, user: TestUser) =>
+      request(service.app)
+        .get(`/api/v1/registry${path}`)
+        .set(await as(user))
+        .buffer(true)
+        .parse((res, done) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => done(null, Buffer.concat(chunks)));
+        }),
+    /** A file as the request body (an import). */
+    upload: async (path: string, user: TestUser, file: Buffer | string, contentType: string) =>
+      request(service.app)
+        .post(`/api/v1/registry${path}`)
+        .set(await as(user))
+        .set('content-type', contentType)
+        .send(typeof file === 'string' ? Buffer.from(file) : file),
     patch: async (path: string, user: TestUser, body: object) =>
       request(service.app)
         .patch(`/api/v1/registry${path}`)
@@ -50,7 +69,7 @@ export async function startRegistry() {
   };
   /** Events the registry published, after the outbox relay caught up. */
   const events = async (): Promise<CloudEvent[]> => {
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 500; i++) {
       const pending = await conn.db!.collection('outbox').countDocuments({ status: 'pending' });
       if (pending === 0) break;
       await new Promise((r) => setTimeout(r, 20));

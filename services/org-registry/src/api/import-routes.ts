@@ -4,6 +4,7 @@ import {
   detectFormat,
   IMPORT_TEMPLATES,
   templateCsv,
+  templateWorkbookXlsx,
   templateXlsx,
   type ImportKind,
 } from '../imports/index.js';
@@ -12,9 +13,11 @@ import type { RegistryContext } from '../app/context.js';
 import { REGISTRY_MANAGERS } from '../domain/scope.js';
 
 const KINDS = Object.keys(IMPORT_TEMPLATES) as [ImportKind, ...ImportKind[]];
+const TARGETS = [...KINDS, 'workbook'] as const;
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 const RowError = z.object({
+  sheet: z.string().optional(),
   row: z.number().int(),
   column: z.string(),
   reason: z.object({ zh: z.string(), en: z.string() }),
@@ -22,7 +25,7 @@ const RowError = z.object({
 const ImportReport = z
   .object({
     importId: z.string().nullable(),
-    kind: z.enum(KINDS),
+    kind: z.enum(TARGETS),
     dryRun: z.boolean(),
     status: z.enum(['valid', 'invalid', 'applied']),
     rows: z.number().int(),
@@ -30,8 +33,25 @@ const ImportReport = z
     unchanged: z.number().int(),
     errorCount: z.number().int(),
     errors: z.array(RowError),
+    sheets: z.array(
+      z.object({
+        sheet: z.string().nullable(),
+        kind: z.enum(KINDS),
+        rows: z.number().int(),
+        created: z.number().int(),
+        unchanged: z.number().int(),
+        errorCount: z.number().int(),
+      }),
+    ),
   })
   .meta({ id: 'ImportReport' });
+
+const declaredCsv = (type: string | undefined) =>
+  /^(text\/csv|application\/csv|text\/comma-separated-values|text\/x-csv)\b/i.test(type ?? '');
+/** Zip (XLSX) or OLE2 (legacy .xls) magic. */
+const isBinary = (head: Buffer) =>
+  head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04])) ||
+  head.subarray(0, 4).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0]));
 
 export function importRoutes(
   api: ApiRouter,
@@ -43,7 +63,8 @@ export function importRoutes(
       {
         method: 'get',
         path: '/imports/templates/:file',
-        summary: 'Download an import template (e.g. members.xlsx, orgs.csv) with the Chinese column headers',
+        summary:
+          'Download an import template (e.g. members.xlsx, orgs.csv, workbook.xlsx for a whole city) with the Chinese column headers',
         tags,
         roles: REGISTRY_MANAGERS,
         request: {
@@ -51,8 +72,8 @@ export function importRoutes(
             file: z
               .string()
               .regex(
-                new RegExp(`^(${KINDS.join('|')})\\.(csv|xlsx)$`),
-                `one of ${KINDS.join(', ')} with .csv or .xlsx`,
+                new RegExp(`^((${KINDS.join('|')})\\.(csv|xlsx)|workbook\\.xlsx)$`),
+                `one of ${KINDS.join(', ')} with .csv or .xlsx, or workbook.xlsx`,
               ),
           }),
         },
@@ -61,9 +82,10 @@ export function importRoutes(
         },
       },
       async ({ params, res }) => {
-        const [kind, format] = params.file.split('.') as [ImportKind, 'csv' | 'xlsx'];
+        const [kind, format] = params.file.split('.') as [ImportKind | 'workbook', 'csv' | 'xlsx'];
         res.setHeader('content-disposition', `attachment; filename="${params.file}"`);
-        if (format === 'csv') res.type('text/csv; charset=utf-8').send(templateCsv(kind));
+        if (kind === 'workbook') res.type(XLSX_TYPE).send(await templateWorkbookXlsx());
+        else if (format === 'csv') res.type('text/csv; charset=utf-8').send(templateCsv(kind));
         else res.type(XLSX_TYPE).send(await templateXlsx(kind));
         return undefined;
       },
@@ -73,12 +95,12 @@ export function importRoutes(
         method: 'post',
         path: '/imports',
         summary:
-          'Import a CSV or XLSX file (body = the file). dryRun=true (default) reports every row error and writes nothing; dryRun=false applies the whole file or nothing, idempotently.',
+          'Import a CSV or XLSX file (body = the file), or with kind=workbook an XLSX with one sheet per kind. dryRun=true (default) reports every row error and writes nothing; dryRun=false applies the file only when it has no error, idempotently (see IMPORT.md).',
         tags,
         roles: REGISTRY_MANAGERS,
         request: {
           query: z.strictObject({
-            kind: z.enum(KINDS),
+            kind: z.enum(TARGETS),
             dryRun: z
               .enum(['true', 'false'])
               .default('true')
@@ -97,7 +119,10 @@ export function importRoutes(
         try {
           if (upload.bytes === 0)
             throw new HttpProblem(400, 'The request body is empty: send the file as the body.');
-          const format = detectFormat(req.headers['content-type'], upload.head);
+          // A declared CSV that is not UTF-8 goes to the CSV reader, which says how to save it as UTF-8.
+          const format =
+            detectFormat(req.headers['content-type'], upload.head) ??
+            (declaredCsv(req.headers['content-type']) && !isBinary(upload.head) ? 'csv' : null);
           if (!format) throw new HttpProblem(415, 'Send a CSV (text/csv) or an XLSX file.');
           const report = await deps.imports.run(query.kind, upload, format, query.dryRun, principal);
           return { body: report };

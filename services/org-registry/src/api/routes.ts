@@ -168,7 +168,7 @@ function relationRoutes(
       schema: z.ZodType;
       run: (body: never, principal: Parameters<RelationService['list']>[2]) => Promise<RelationViewT>;
     };
-    decorate?: (items: RelationViewT[]) => RelationViewT[];
+    decorate?: (items: RelationViewT[], day: string) => Promise<RelationViewT[]>;
   },
 ): void {
   const tags = [spec.tag];
@@ -221,7 +221,10 @@ function relationRoutes(
           },
           principal,
         );
-        return { body: { ...result, items: spec.decorate ? spec.decorate(result.items) : result.items } };
+        const day = (q.asOf as string | undefined) ?? today(ctx);
+        return {
+          body: { ...result, items: spec.decorate ? await spec.decorate(result.items, day) : result.items },
+        };
       },
     )
     .route(
@@ -234,9 +237,11 @@ function relationRoutes(
         request: { params: IdParams, query: AsOfQuery },
         responses: { 200: { description: 'The relation', schema: RelationView } },
       },
-      async ({ params, query, principal }) => ({
-        body: await relations.get(spec.type, params.id, query.asOf ?? today(ctx), principal),
-      }),
+      async ({ params, query, principal }) => {
+        const day = query.asOf ?? today(ctx);
+        const item = await relations.get(spec.type, params.id, day, principal);
+        return { body: spec.decorate ? (await spec.decorate([item], day))[0] : item };
+      },
     )
     .route(
       {
@@ -276,12 +281,12 @@ export function relationsRoutes(api: ApiRouter, services: RegistryServices): voi
     tag: 'Appointments 任职',
     sides: ['memberId', 'orgId'],
     create: { schema: CreateAppointment, run: (body, p) => relations.appoint(body, p) },
-    // 交叉任职: one person holding posts in more than one organisation at once.
-    decorate: (items) => {
-      const orgsByMember = new Map<string, Set<string>>();
-      for (const a of items.filter((i) => i.active)) {
-        orgsByMember.set(a.fromId, (orgsByMember.get(a.fromId) ?? new Set()).add(a.toId));
-      }
+    // 交叉任职: one person holding posts in more than one organisation on the day.
+    decorate: async (items, day) => {
+      const orgsByMember = await relations.appointedOrgs(
+        items.map((a) => a.fromId),
+        day,
+      );
       return items.map((a) => ({
         ...a,
         crossAppointment: a.active && (orgsByMember.get(a.fromId)?.size ?? 0) > 1,

@@ -12,9 +12,13 @@ import type { OrgDoc, RelationDoc } from '../data/models.js';
 import type { CreateContract, CreateOrg, CreatePairing, RegisterMember } from '../domain/commands.js';
 import { versionOn } from '../domain/effective.js';
 import { normaliseIdNumber } from '../domain/identifiers.js';
+import { MAX_WORKBOOK_ROWS, SINGLE_TRANSACTION_ROWS } from '../imports/docs.js';
 import {
+  IMPORT_TEMPLATES,
   ImportFileError,
+  listWorksheets,
   parseImport,
+  planWorkbook,
   type ImportFormat,
   type ImportKind,
   type ParsedRow,
@@ -25,9 +29,21 @@ import type { MemberService } from './members.js';
 import type { OrgService } from './orgs.js';
 import type { RelationService } from './relations.js';
 
+/** What one request imports: one kind from a CSV or XLSX file, or a whole workbook with a sheet per kind. */
+export type ImportTarget = ImportKind | 'workbook';
+
+export interface SheetTally {
+  sheet: string | null;
+  kind: ImportKind;
+  rows: number;
+  created: number;
+  unchanged: number;
+  errorCount: number;
+}
+
 export interface ImportReport {
   importId: string | null;
-  kind: ImportKind;
+  kind: ImportTarget;
   dryRun: boolean;
   status: 'valid' | 'invalid' | 'applied';
   rows: number;
@@ -38,25 +54,44 @@ export interface ImportReport {
   errorCount: number;
   /** The first errors, row by row (capped). */
   errors: RowError[];
+  /** Per worksheet (one entry for a single-kind file). */
+  sheets: SheetTally[];
 }
 
 const MAX_REPORTED_ERRORS = 1000;
-/** Rows per transaction when applying; validation of rows that reference each other (orgs) runs in one. */
+/** Larger member files are validated and applied in transactions of this many rows (see IMPORT.md). */
 const CHUNK = 1000;
 
 type Outcome = 'created' | 'unchanged';
+interface Segment {
+  kind: ImportKind;
+  /** Worksheet name, for a workbook. */
+  sheet?: string;
+}
 
 /** What could go wrong with a row that only the database can tell, phrased for the report. */
-function rowErrorOf(row: number, err: unknown): RowError | undefined {
+function rowErrorOf(kind: ImportKind, row: number, err: unknown): RowError | undefined {
   if (err instanceof HttpProblem && err.status < 500) {
     const reason = (err.extensions.reason as { zh: string; en: string } | undefined) ?? {
       zh: err.message,
       en: err.message,
     };
     const field = err.extensions.field as string | undefined;
-    return { row, column: field ?? '', reason };
+    return { row, column: field ? columnOf(kind, field) : '', reason };
   }
   return undefined;
+}
+
+/** The zh header of the column a command field comes from ('' when no column holds it). */
+function columnOf(kind: ImportKind, field: string): string {
+  // A firm's county is also its parent.
+  const f = kind === 'firms' && field === 'parentId' ? 'county' : field;
+  return IMPORT_TEMPLATES[kind].columns.find((c) => c.field === f)?.header ?? '';
+}
+
+/** A file that cannot be imported as a whole: 422 with the reason in both languages. */
+function fileProblem(reason: { zh: string; en: string }): HttpProblem {
+  return new HttpProblem(422, reason.en, { extensions: { reason } });
 }
 
 /** Rolls a validation transaction back on purpose. */
@@ -105,33 +140,43 @@ export class ImportService {
   }
 
   async run(
-    kind: ImportKind,
+    target: ImportTarget,
     upload: { file: string; hash: string },
     format: ImportFormat,
     dryRun: boolean,
     principal: Principal,
   ): Promise<ImportReport> {
-    const importId = `import-${upload.hash.slice(0, 24)}-${kind}`;
+    const segments = await this.segments(target, upload.file, format);
+    const importId = `import-${upload.hash.slice(0, 24)}-${target}`;
     const previous = await this.ctx.models.Import.findById(importId).lean();
-    const validation = await this.pass(kind, upload.file, format, principal, 'validate');
+    // Rows of one file may depend on each other (orgs on earlier orgs, contracts must not overlap
+    // each other, members on a workbook's orgs): they are validated together in one transaction.
+    // Only a single-kind member file, whose rows are independent, is validated chunk by chunk.
+    const validateChunk = target === 'members' ? CHUNK : Number.POSITIVE_INFINITY;
+    const maxRows = target === 'workbook' ? MAX_WORKBOOK_ROWS : undefined;
+    const validation = await this.pass(
+      segments,
+      upload.file,
+      format,
+      principal,
+      'validate',
+      validateChunk,
+      maxRows,
+    );
     const report: ImportReport = {
-      importId: dryRun ? null : importId,
-      kind,
+      importId: null,
+      kind: target,
       dryRun,
       status: validation.errorCount > 0 ? 'invalid' : 'valid',
-      rows: validation.rows,
-      created: validation.created,
-      unchanged: validation.unchanged,
-      errorCount: validation.errorCount,
-      errors: validation.errors,
+      ...validation.totals,
     };
-    if (dryRun || validation.errorCount > 0) return { ...report, importId: null };
-    if (previous?.status === 'applied') return { ...report, status: 'applied' };
+    if (dryRun || validation.errorCount > 0) return report;
+    if (previous?.status === 'applied') return { ...report, importId, status: 'applied' };
     await this.ctx.models.Import.updateOne(
       { _id: importId },
       {
         $set: {
-          kind,
+          kind: target,
           fileHash: upload.hash,
           county: principal.county ?? null,
           status: 'applying',
@@ -141,14 +186,15 @@ export class ImportService {
       },
       { upsert: true },
     );
-    const applied = await this.pass(kind, upload.file, format, principal, 'apply');
+    const applyChunk =
+      target === 'workbook' || validation.rows <= SINGLE_TRANSACTION_ROWS ? Number.POSITIVE_INFINITY : CHUNK;
+    const applied = await this.pass(segments, upload.file, format, principal, 'apply', applyChunk, maxRows);
     if (applied.errorCount > 0) {
-      // Only a concurrent change can fail a validated file; the import resumes when sent again.
+      // Only a concurrent change can fail a validated file. A file applied in one transaction left
+      // nothing behind; a chunked one resumes where it stopped when sent again.
       throw conflict(
         'The registry changed while the file was being applied; send the same file again to finish.',
-        {
-          errors: applied.errors.slice(0, 20),
-        },
+        { errors: applied.errors.slice(0, 20) },
       );
     }
     await this.ctx.models.Import.updateOne(
@@ -163,44 +209,72 @@ export class ImportService {
         },
       },
     );
-    return { ...report, status: 'applied', created: applied.created, unchanged: applied.unchanged };
+    return { ...report, ...applied.totals, importId, status: 'applied' };
+  }
+
+  /** The kinds a request imports, in order: one, or a workbook's sheets in dependency order. */
+  private async segments(target: ImportTarget, file: string, format: ImportFormat): Promise<Segment[]> {
+    if (target !== 'workbook') return [{ kind: target }];
+    if (format !== 'xlsx') {
+      throw new HttpProblem(415, 'A workbook import needs an .xlsx file with one worksheet per kind.');
+    }
+    let names: string[];
+    try {
+      names = await listWorksheets(createReadStream(file));
+    } catch (err) {
+      if (err instanceof ImportFileError) throw fileProblem(err.reason);
+      throw err;
+    }
+    const plan = planWorkbook(names);
+    if (plan.problem) throw fileProblem(plan.problem);
+    return plan.sheets.map((s) => ({ kind: s.kind, sheet: s.name }));
   }
 
   /** One read of the file: validate (every transaction rolled back) or apply (committed chunk by chunk). */
   private async pass(
-    kind: ImportKind,
+    segments: readonly Segment[],
     file: string,
     format: ImportFormat,
     principal: Principal,
     mode: 'validate' | 'apply',
+    chunkSize: number,
+    maxRows?: number,
   ) {
-    const tally = { rows: 0, created: 0, unchanged: 0, errorCount: 0, errors: [] as RowError[] };
-    const note = (e: RowError) => {
-      tally.errorCount++;
-      if (tally.errors.length < MAX_REPORTED_ERRORS) tally.errors.push(e);
+    const sheets: SheetTally[] = segments.map((s) => ({
+      sheet: s.sheet ?? null,
+      kind: s.kind,
+      rows: 0,
+      created: 0,
+      unchanged: 0,
+      errorCount: 0,
+    }));
+    const errors: RowError[] = [];
+    const note = (seg: number, e: RowError) => {
+      sheets[seg]!.errorCount++;
+      const sheet = segments[seg]!.sheet;
+      if (errors.length < MAX_REPORTED_ERRORS) errors.push(sheet ? { sheet, ...e } : e);
     };
-    // Orgs may reference units created earlier in the same file: validate them in one transaction.
-    const chunkSize = kind === 'orgs' && mode === 'validate' ? Number.POSITIVE_INFINITY : CHUNK;
-    let chunk: ParsedRow<ImportKind>[] = [];
+    let chunk: { seg: number; parsed: ParsedRow<ImportKind> }[] = [];
     const flush = async () => {
       const rows = chunk;
       chunk = [];
       if (rows.length === 0) return;
-      const outcomes: { row: number; outcome?: Outcome; error?: RowError }[] = [];
+      const outcomes: { seg: number; outcome?: Outcome; error?: RowError }[] = [];
       try {
         await withOutbox(this.ctx.conn, async (session, outbox) => {
           outcomes.length = 0;
-          for (const r of rows) {
+          for (const { seg, parsed: r } of rows) {
             if (!('command' in r)) continue;
             try {
+              const kind = segments[seg]!.kind;
               outcomes.push({
-                row: r.row,
+                seg,
                 outcome: await this.applyRow(kind, r.command, session, outbox, principal),
               });
             } catch (err) {
-              const error = rowErrorOf(r.row, err);
+              const error = rowErrorOf(segments[seg]!.kind, r.row, err);
               if (!error) throw err;
-              outcomes.push({ row: r.row, error });
+              outcomes.push({ seg, error });
               if (mode === 'apply') throw new DryRunRollback();
             }
           }
@@ -210,25 +284,52 @@ export class ImportService {
         if (!(err instanceof DryRunRollback)) throw err;
       }
       for (const o of outcomes) {
-        if (o.error) note(o.error);
-        else if (o.outcome) tally[o.outcome]++;
+        if (o.error) note(o.seg, o.error);
+        else if (o.outcome) sheets[o.seg]![o.outcome]++;
       }
     };
+    let rows = 0;
+    let current = 0;
     try {
-      for await (const parsed of parseImport(kind, createReadStream(file), format)) {
-        tally.rows++;
-        if ('errors' in parsed) parsed.errors.forEach(note);
-        else chunk.push(parsed);
-        if (chunk.length >= chunkSize) await flush();
+      for (const [seg, segment] of segments.entries()) {
+        current = seg;
+        const opts = segment.sheet === undefined ? {} : { sheet: segment.sheet };
+        for await (const parsed of parseImport(segment.kind, createReadStream(file), format, opts)) {
+          rows++;
+          sheets[seg]!.rows++;
+          if (maxRows !== undefined && rows > maxRows) {
+            throw fileProblem({
+              zh: `工作簿超过${maxRows}行，请按类型拆分成多个文件导入`,
+              en: `the workbook holds more than ${maxRows} rows; import each kind as a file of its own`,
+            });
+          }
+          if ('errors' in parsed) parsed.errors.forEach((e) => note(seg, e));
+          else chunk.push({ seg, parsed });
+          if (chunk.length >= chunkSize) await flush();
+        }
       }
       await flush();
     } catch (err) {
       if (err instanceof ImportFileError) {
-        throw new HttpProblem(422, err.reason.en, { extensions: { reason: err.reason } });
+        const sheet = segments[current]?.sheet;
+        throw fileProblem(
+          sheet === undefined
+            ? err.reason
+            : { zh: `工作表“${sheet}”：${err.reason.zh}`, en: `worksheet ${sheet}: ${err.reason.en}` },
+        );
       }
       throw err;
     }
-    return tally;
+    const sum = (k: 'rows' | 'created' | 'unchanged' | 'errorCount') => sheets.reduce((n, s) => n + s[k], 0);
+    const totals = {
+      rows: sum('rows'),
+      created: sum('created'),
+      unchanged: sum('unchanged'),
+      errorCount: sum('errorCount'),
+      errors,
+      sheets,
+    };
+    return { ...totals, totals };
   }
 
   private async applyRow(

@@ -178,11 +178,13 @@ export class MemberService {
     if (await this.Member.exists({ idHash }).session(session)) {
       throw conflict('A member with this ID number is already registered.', {
         reason: { zh: '身份证号已登记', en: 'duplicate ID number' },
+        field: 'idNumber',
       });
     }
     if (cmd.id && (await this.Member.exists({ _id: cmd.id }).session(session))) {
       throw conflict(`Member code ${cmd.id} is already in use.`, {
         reason: { zh: `党员编号${cmd.id}已被使用`, en: `member code ${cmd.id} is already in use` },
+        field: 'id',
       });
     }
     const place = await this.placement(session, principal, cmd, cmd.effectiveFrom);

@@ -12,7 +12,13 @@ import { withOutbox, type OutboxWriter } from '@honglian/messaging';
 import type { OrgDoc, OrgVersion } from '../data/models.js';
 import type { ChangeOrg, CreateOrg } from '../domain/commands.js';
 import { versionOn } from '../domain/effective.js';
-import { childPath, isWithin, parentRuleViolation, wouldCreateCycle } from '../domain/org-rules.js';
+import {
+  CREDIT_CODE_KINDS,
+  childPath,
+  isWithin,
+  parentRuleViolation,
+  wouldCreateCycle,
+} from '../domain/org-rules.js';
 import { managesPlacement, placementFilter } from '../domain/scope.js';
 import { TOPIC, actorOf, newId, registryEvent, type RegistryContext } from './context.js';
 
@@ -47,7 +53,9 @@ export function orgView(doc: Pick<OrgDoc, '_id' | 'county' | 'kind'>, v: OrgVers
 }
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const reason = (r: { zh: string; en: string }) => unprocessable(r.en, { reason: r });
+/** A rule the request breaks, in both languages; `field` names the input at fault (an import maps it to its column). */
+const reason = (r: { zh: string; en: string }, field?: string) =>
+  unprocessable(r.en, { reason: r, ...(field ? { field } : {}) });
 
 function stateEvent(ctx: RegistryContext, doc: OrgDoc, v: OrgVersion) {
   return {
@@ -117,10 +125,13 @@ export class OrgService {
         !parent ||
         !managesPlacement(principal, { county: parent.doc.county, paths: [parent.version.path] })
       ) {
-        throw reason({
-          zh: `上级组织${cmd.parentId}不存在`,
-          en: `parent ${cmd.parentId} does not exist on ${day}`,
-        });
+        throw reason(
+          {
+            zh: `上级组织${cmd.parentId}不存在`,
+            en: `parent ${cmd.parentId} does not exist on ${day}`,
+          },
+          'parentId',
+        );
       }
     } else if (!principal.roles.includes('city-admin')) {
       throw notFound('Only city administrators create root units.');
@@ -132,30 +143,41 @@ export class OrgService {
       path: parent.version.path,
     };
     const violation = parentRuleViolation(cmd.kind, parentNode ?? null);
-    if (violation) throw reason(violation);
+    if (violation) throw reason(violation, 'parentId');
 
     const id = cmd.id ?? newId(cmd.kind === 'property-firm' ? 'firm' : 'org');
     const county = this.countyOf(cmd, id, parent?.doc);
     if (cmd.kind === 'property-firm' && !cmd.creditCode) {
-      throw reason({
-        zh: '物业服务企业须填写统一社会信用代码',
-        en: 'a property firm needs its unified social credit code',
-      });
+      throw reason(
+        {
+          zh: '物业服务企业须填写统一社会信用代码',
+          en: 'a property firm needs its unified social credit code',
+        },
+        'creditCode',
+      );
+    }
+    if (cmd.creditCode && !CREDIT_CODE_KINDS.includes(cmd.kind)) {
+      throw reason(
+        {
+          zh: `${ORG_KINDS[cmd.kind].zh}没有统一社会信用代码`,
+          en: `a ${cmd.kind} has no unified social credit code`,
+        },
+        'creditCode',
+      );
     }
     if (cmd.term && !TERMED_ORG_KINDS.includes(cmd.kind)) {
-      throw reason({ zh: '只有业委会、监事会有任期', en: `a ${cmd.kind} has no term of office` });
+      throw reason(
+        { zh: '只有业委会、监事会有任期', en: `a ${cmd.kind} has no term of office` },
+        'term.start',
+      );
     }
     if (await this.Org.exists({ _id: id }).session(session))
-      throw conflict(`Organisation ${id} already exists.`, { id });
-    if (cmd.creditCode) {
-      const holder = await this.Org.findOne({ 'versions.creditCode': cmd.creditCode }, { _id: 1 })
-        .session(session)
-        .lean();
-      if (holder)
-        throw conflict(`Credit code ${cmd.creditCode} is already registered to ${holder._id}.`, {
-          id: holder._id,
-        });
-    }
+      throw conflict(`Organisation ${id} already exists.`, {
+        id,
+        field: 'id',
+        reason: { zh: `编码${id}已被使用`, en: `code ${id} is already in use` },
+      });
+    if (cmd.creditCode) await this.ensureCreditCodeFree(session, cmd.creditCode, id);
     const version: OrgVersion = {
       validFrom: day,
       validTo: null,
@@ -184,24 +206,47 @@ export class OrgService {
     return orgView(doc, version);
   }
 
+  /** A unified social credit code identifies one organisation. */
+  private async ensureCreditCodeFree(session: ClientSession, code: string, self: string): Promise<void> {
+    const holder = await this.Org.findOne({ 'versions.creditCode': code, _id: { $ne: self } }, { _id: 1 })
+      .session(session)
+      .lean();
+    if (holder) {
+      throw conflict(`Credit code ${code} is already registered to ${holder._id}.`, {
+        id: holder._id,
+        field: 'creditCode',
+        reason: { zh: `统一社会信用代码已登记给${holder._id}`, en: 'credit code already registered' },
+      });
+    }
+  }
+
   private countyOf(cmd: CreateOrg, id: string, parent?: OrgDoc): string {
     if (cmd.kind === 'city' || cmd.kind === 'county') {
       const code = cmd.county ?? (/^\d{6}$/.test(id) ? id : undefined);
       if (!code)
-        throw reason({ zh: '须填写区划代码', en: `a ${cmd.kind} needs its 6-digit division code (county)` });
+        throw reason(
+          { zh: '须填写区划代码', en: `a ${cmd.kind} needs its 6-digit division code (county)` },
+          'county',
+        );
       return code;
     }
     if (parent && parent.kind !== 'city') {
       if (cmd.county && cmd.county !== parent.county) {
-        throw reason({
-          zh: '所属区县与上级组织不一致',
-          en: `county ${cmd.county} differs from the parent's ${parent.county}`,
-        });
+        throw reason(
+          {
+            zh: '所属区县与上级组织不一致',
+            en: `county ${cmd.county} differs from the parent's ${parent.county}`,
+          },
+          'county',
+        );
       }
       return parent.county;
     }
     if (!cmd.county)
-      throw reason({ zh: '须填写所属区县', en: 'county is required for a unit directly under the city' });
+      throw reason(
+        { zh: '须填写所属区县', en: 'county is required for a unit directly under the city' },
+        'county',
+      );
     return cmd.county;
   }
 
@@ -228,13 +273,10 @@ export class OrgService {
         changed.push('name');
       }
       if (cmd.creditCode !== undefined && cmd.creditCode !== latest.creditCode) {
-        if (
-          doc.kind !== 'property-firm' &&
-          doc.kind !== 'agency-unit' &&
-          doc.kind !== 'social-organisation'
-        ) {
+        if (!CREDIT_CODE_KINDS.includes(doc.kind)) {
           throw reason({ zh: '该类组织没有统一社会信用代码', en: `a ${doc.kind} has no credit code` });
         }
+        await this.ensureCreditCodeFree(session, cmd.creditCode, id);
         next.creditCode = cmd.creditCode;
         changed.push('creditCode');
       }
@@ -251,10 +293,13 @@ export class OrgService {
           !parent ||
           !managesPlacement(principal, { county: parent.doc.county, paths: [parent.version.path] })
         ) {
-          throw reason({
-            zh: `上级组织${cmd.parentId}不存在`,
-            en: `parent ${cmd.parentId} does not exist on ${cmd.effectiveFrom}`,
-          });
+          throw reason(
+            {
+              zh: `上级组织${cmd.parentId}不存在`,
+              en: `parent ${cmd.parentId} does not exist on ${cmd.effectiveFrom}`,
+            },
+            'parentId',
+          );
         }
         const parentNode = {
           id: parent.doc._id,
@@ -263,7 +308,7 @@ export class OrgService {
           path: parent.version.path,
         };
         const violation = parentRuleViolation(doc.kind, parentNode);
-        if (violation) throw reason(violation);
+        if (violation) throw reason(violation, 'parentId');
         if (wouldCreateCycle({ id, kind: doc.kind, county: doc.county, path: latest.path }, parentNode)) {
           throw reason({ zh: '不能移到自己的下级之下', en: 'a unit cannot move under its own descendant' });
         }
@@ -353,7 +398,12 @@ export class OrgService {
         );
       }
       const children = await this.Org.find({ 'versions.parentId': id }).session(session).lean<OrgDoc[]>();
-      const open = children.filter((c) => versionOn(c.versions, closedOn)?.parentId === id).map((c) => c._id);
+      // Units under it on the closing day or at any time after (a child registered for later counts too).
+      const open = children
+        .filter((c) =>
+          c.versions.some((v) => v.parentId === id && (v.validTo === null || v.validTo > closedOn)),
+        )
+        .map((c) => c._id);
       if (open.length > 0) {
         throw conflict(
           `Organisation ${id} still has ${open.length} active unit(s) under it on ${closedOn}.`,

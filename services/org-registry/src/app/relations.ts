@@ -29,7 +29,8 @@ export interface RelationView {
   [field: string]: unknown;
 }
 
-const reason = (zh: string, en: string) => unprocessable(en, { reason: { zh, en } });
+const reason = (zh: string, en: string, field?: string) =>
+  unprocessable(en, { reason: { zh, en }, ...(field ? { field } : {}) });
 
 export class RelationService {
   constructor(
@@ -54,18 +55,21 @@ export class RelationService {
     kinds: readonly OrgKind[],
     day: string,
     label: { zh: string; en: string },
+    field?: string,
   ): Promise<{ doc: OrgDoc; version: OrgVersion }> {
     const found = await this.orgs.versionOn(id, day, session);
     if (!found || !kinds.includes(found.doc.kind)) {
       throw reason(
         `${label.zh}${id}不存在`,
         `${label.en} ${id} does not exist on ${day} (expected ${kinds.join(' or ')})`,
+        field,
       );
     }
     if (!managesPlacement(principal, { county: found.doc.county, paths: [found.version.path] })) {
       throw reason(
         `${label.zh}${id}不存在`,
         `${label.en} ${id} does not exist on ${day} (expected ${kinds.join(' or ')})`,
+        field,
       );
     }
     return found;
@@ -78,7 +82,11 @@ export class RelationService {
 
   private async ensureNew(session: ClientSession, id: string): Promise<void> {
     if (await this.Relation.exists({ _id: id }).session(session))
-      throw conflict(`Relation ${id} already exists.`, { id });
+      throw conflict(`Relation ${id} already exists.`, {
+        id,
+        field: 'id',
+        reason: { zh: `编号${id}已被使用`, en: `number ${id} is already in use` },
+      });
   }
 
   async createContract(cmd: CreateContract, principal: Principal): Promise<RelationView> {
@@ -98,12 +106,18 @@ export class RelationService {
       throw reason(
         `物业企业${cmd.firmId}不存在`,
         `property firm ${cmd.firmId} does not exist on ${cmd.validFrom}`,
+        'firmId',
       );
     }
-    const compound = await this.unit(session, principal, cmd.compoundId, ['compound'], cmd.validFrom, {
-      zh: '小区',
-      en: 'compound',
-    });
+    const compound = await this.unit(
+      session,
+      principal,
+      cmd.compoundId,
+      ['compound'],
+      cmd.validFrom,
+      { zh: '小区', en: 'compound' },
+      'compoundId',
+    );
     const id = cmd.id ?? newId('contract');
     await this.ensureNew(session, id);
     await this.lockUnit(session, cmd.compoundId);
@@ -116,6 +130,7 @@ export class RelationService {
         `Compound ${cmd.compoundId} already has contract ${clash._id} (${clash.validFrom} – ${clash.validTo ?? 'open'}) overlapping this one; a compound has at most one active contract.`,
         {
           conflictingContract: clash._id,
+          field: 'compoundId',
           reason: { zh: '该小区在此期间已有物业服务合同', en: 'overlapping contract' },
         },
       );
@@ -165,6 +180,7 @@ export class RelationService {
       throw reason(
         `单位党组织${cmd.agencyOrgId}不存在`,
         `agency party organisation ${cmd.agencyOrgId} does not exist on ${cmd.validFrom}`,
+        'agencyOrgId',
       );
     }
     const target = await this.unit(
@@ -173,10 +189,8 @@ export class RelationService {
       cmd.targetId,
       ['community', 'compound'],
       cmd.validFrom,
-      {
-        zh: '结对社区或小区',
-        en: 'community or compound',
-      },
+      { zh: '结对社区或小区', en: 'community or compound' },
+      'targetId',
     );
     const id = cmd.id ?? newId('pairing');
     await this.ensureNew(session, id);
@@ -185,7 +199,10 @@ export class RelationService {
       .session(session)
       .lean<RelationDoc[]>();
     if (same.some((p) => overlaps(p, cmd)))
-      throw conflict(`${cmd.agencyOrgId} is already paired with ${cmd.targetId} in that period.`);
+      throw conflict(`${cmd.agencyOrgId} is already paired with ${cmd.targetId} in that period.`, {
+        field: 'targetId',
+        reason: { zh: '该单位党组织在此期间已与该对象结对', en: 'already paired in that period' },
+      });
     const doc: RelationDoc = {
       _id: id,
       county: target.doc.county,
@@ -307,6 +324,18 @@ export class RelationService {
       await this.Relation.create([doc], { session });
       return this.view(doc, cmd.validFrom);
     });
+  }
+
+  /** The organisations each member holds a post in on `day` (all of them, whoever asks: a fact about the person). */
+  async appointedOrgs(memberIds: readonly string[], day: string): Promise<Map<string, Set<string>>> {
+    const docs = await this.Relation.find({ type: 'appointment', fromId: { $in: [...new Set(memberIds)] } })
+      .select({ fromId: 1, toId: 1, validFrom: 1, validTo: 1 })
+      .lean<RelationDoc[]>();
+    const byMember = new Map<string, Set<string>>();
+    for (const a of docs.filter((d) => holdsOn(d, day))) {
+      byMember.set(a.fromId, (byMember.get(a.fromId) ?? new Set()).add(a.toId));
+    }
+    return byMember;
   }
 
   /** Ends a contract, pairing, membership or appointment on a day (never deletes it). */

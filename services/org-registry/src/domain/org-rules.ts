@@ -8,6 +8,14 @@ export interface OrgNode {
   path: string;
 }
 
+/** Kinds registered with a unified social credit code (GB 32100): enterprises, public bodies, social organisations. */
+export const CREDIT_CODE_KINDS: readonly OrgKind[] = [
+  'property-firm',
+  'industry-association',
+  'agency-unit',
+  'social-organisation',
+];
+
 /** Why a unit of `kind` cannot hang under `parent`, or null when it can. */
 export function parentRuleViolation(kind: OrgKind, parent: OrgNode | null): Reason | null {
   if (isAllowedParent(kind, parent?.kind ?? null)) return null;

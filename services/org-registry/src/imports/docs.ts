@@ -1,5 +1,11 @@
 import { GENERAL_NOTES, IMPORT_TEMPLATES } from './templates.js';
 import { IMPORT_KINDS } from './types.js';
+import { WORKBOOK_ORDER } from './workbook.js';
+
+/** Files up to this many rows are applied in one transaction: all or nothing. */
+export const SINGLE_TRANSACTION_ROWS = 10_000;
+/** A workbook is validated and applied in one transaction, so its size is capped. */
+export const MAX_WORKBOOK_ROWS = 20_000;
 
 const cell = (s: string) => (s === '' ? ' ' : s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' '));
 
@@ -12,8 +18,30 @@ export function importTemplatesMarkdown(): string {
     '     `UPDATE_IMPORT_MD=1 npx jest test/imports.templates` and format with prettier. -->',
     '',
     'Each kind is imported from a CSV (UTF-8) or XLSX (first worksheet) file whose first row holds the',
-    'headers below; column order does not matter. Templates with an example row are served as',
-    '`templateCsv(kind)` / `templateXlsx(kind)`.',
+    'headers below; column order does not matter. Templates with an example row are served at',
+    '`GET /api/v1/registry/imports/templates/<kind>.csv` and `…/<kind>.xlsx` (e.g. `members.xlsx`), and',
+    '`…/workbook.xlsx` for a whole city in one workbook.',
+    '',
+    '## Importing (导入)',
+    '',
+    '`POST /api/v1/registry/imports?kind=<kind>&dryRun=true|false` with the file as the request body',
+    '(`Content-Type: text/csv` or the XLSX type). `dryRun=true` (the default) validates every row and',
+    'writes nothing; the report lists each error with its row, column and reason in zh-CN and en.',
+    '`dryRun=false` applies the file only when it has no error at all, and is idempotent: a row equal',
+    'to what is registered counts as `unchanged`, so sending the same file again changes nothing.',
+    'Parents must come before their children (an earlier row, or already registered); import the kinds',
+    'in the order below (orgs, firms, contracts, pairings, members).',
+    '',
+    `- Files of up to ${SINGLE_TRANSACTION_ROWS.toLocaleString('en')} rows are applied in one transaction: all or nothing.`,
+    '  A larger member file (they import in the tens of thousands) is validated in full first and then',
+    '  applied in transactions of 1,000 rows; should a concurrent change make one fail, the request',
+    '  answers 409 and sending the same file again finishes it (rows already applied are unchanged).',
+    `- \`kind=workbook\`: one .xlsx whose worksheets are named ${WORKBOOK_ORDER.map((k) => `${IMPORT_TEMPLATES[k].title.zh} (\`${k}\`)`).join(', ')}`,
+    '  (any subset; a 说明 sheet is ignored, any other name rejects the file). The sheets are validated',
+    `  and applied in that order in one transaction, so members may refer to orgs of the same workbook;`,
+    `  at most ${MAX_WORKBOOK_ROWS.toLocaleString('en')} rows in all. Errors name their \`sheet\`.`,
+    '- A file larger than `IMPORT_MAX_BYTES` (default 50 MB) is refused with 413, a body that is neither',
+    '  CSV nor XLSX with 415, a file that cannot be read as a whole (below) with 422; nothing is written.',
     '',
     '## General rules (通用规则)',
     '',

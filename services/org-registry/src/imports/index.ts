@@ -16,13 +16,14 @@ export {
   type RowError,
 } from './types.js';
 export { parseImport, DEFAULT_MAX_ROWS, type ParseOptions } from './parse.js';
-export { detectFormat } from './readers.js';
+export { detectFormat, listWorksheets } from './readers.js';
 export {
   IMPORT_TEMPLATES,
   IGNORED_HEADERS,
   GENERAL_NOTES,
   templateCsv,
   templateXlsx,
+  templateWorkbookXlsx,
   type CellType,
   type ImportColumn,
   type ImportTemplate,
@@ -30,3 +31,4 @@ export {
 export { DuplicateTracker, DUPLICATE_KEYS, type DuplicateKey } from './duplicates.js';
 export { csvSafeCell } from './cells.js';
 export { importTemplatesMarkdown } from './docs.js';
+export { planWorkbook, sheetKind, WORKBOOK_ORDER, IGNORED_SHEETS, type WorkbookPlan } from './workbook.js';

@@ -396,6 +396,8 @@ function validateRow<K extends ImportKind>(
 export interface ParseOptions {
   /** Data rows allowed in one file (default 100,000); more is a file error. */
   maxRows?: number;
+  /** XLSX only: the worksheet to read by name (default: the first tab). */
+  sheet?: string;
 }
 
 /**
@@ -416,7 +418,7 @@ export async function* parseImport<K extends ImportKind>(
 ): AsyncGenerator<ParsedRow<K>> {
   const spec = specOf(kind);
   const maxRows = opts.maxRows ?? DEFAULT_MAX_ROWS;
-  const rows = readRows(input, format);
+  const rows = readRows(input, format, { sheet: opts.sheet });
   const next = async () => {
     const n = await rows.next();
     return n.done ? undefined : n.value;

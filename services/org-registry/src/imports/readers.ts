@@ -127,8 +127,17 @@ const NOT_UTF8_UTF16: Reason = {
   en: 'the file is UTF-16 (Excel “Unicode Text”); save it as “CSV UTF-8 (Comma delimited)” or .xlsx',
 };
 
+/** Which worksheet of a workbook to read: the first tab by default, or the tab with this name. */
+export interface SheetChoice {
+  sheet?: string;
+}
+
 /** Rows of the file, whatever its format; file-level problems are thrown as ImportFileError. */
-export async function* readRows(input: NodeJS.ReadableStream, format: ImportFormat): AsyncGenerator<RawRow> {
+export async function* readRows(
+  input: NodeJS.ReadableStream,
+  format: ImportFormat,
+  choice: SheetChoice = {},
+): AsyncGenerator<RawRow> {
   const source = await openSource(input);
   try {
     const { head } = source;
@@ -142,7 +151,7 @@ export async function* readRows(input: NodeJS.ReadableStream, format: ImportForm
           en: 'the file is not an .xlsx workbook',
         });
       }
-      yield* xlsxRows(source.chunks);
+      yield* xlsxRows(source.chunks, choice.sheet);
     } else {
       if (isZip) {
         throw new ImportFileError('not-csv', {
@@ -277,6 +286,7 @@ function xlsxCell(value: ExcelValue, numFmt: string | undefined, date1904: boole
 
 interface StreamWorksheet extends AsyncIterable<ExcelJS.Row> {
   id: number | string;
+  name?: string;
   iterator?: { source?: { destroy?: () => void } };
 }
 
@@ -359,7 +369,7 @@ class Utf8WorkbookReader extends BaseReader {
   }
 }
 
-async function* xlsxRows(chunks: AsyncIterable<Buffer>): AsyncGenerator<RawRow> {
+function workbookReader(chunks: AsyncIterable<Buffer>) {
   const stream = Readable.from(chunks, { objectMode: false });
   const reader = new Utf8WorkbookReader(stream, {
     worksheets: 'emit',
@@ -369,14 +379,68 @@ async function* xlsxRows(chunks: AsyncIterable<Buffer>): AsyncGenerator<RawRow> 
     hyperlinks: 'ignore',
     entries: 'ignore',
   });
+  return { stream, reader };
+}
+
+/**
+ * Stops reading a worksheet we do not want. A sheet exceljs spooled to a
+ * temporary file is read from a file stream that exceljs deletes right
+ * after: the stream may still be opening, so its late ENOENT is swallowed.
+ */
+function skip(sheet: StreamWorksheet): void {
+  const source = sheet.iterator?.source as
+    { destroy?: () => void; on?: (event: 'error', listener: () => void) => void } | undefined;
+  source?.on?.('error', () => undefined);
+  source?.destroy?.();
+}
+
+const DAMAGED: Reason = {
+  zh: '文件不是有效的.xlsx工作簿（可能已损坏）',
+  en: 'the file is not a valid .xlsx workbook (it may be damaged)',
+};
+
+/** The names of a workbook's worksheets in tab order (reads the file through once, skipping every sheet). */
+export async function listWorksheets(input: NodeJS.ReadableStream): Promise<string[]> {
+  const source = await openSource(input);
+  if (source.head.length === 0) throw new ImportFileError('empty', EMPTY_FILE);
+  if (!source.head.subarray(0, 4).equals(ZIP_MAGIC)) {
+    await source.chunks.return(undefined);
+    throw new ImportFileError('not-xlsx', {
+      zh: '文件不是有效的.xlsx工作簿',
+      en: 'the file is not an .xlsx workbook',
+    });
+  }
+  const { stream, reader } = workbookReader(source.chunks);
+  try {
+    for await (const sheet of reader as AsyncIterable<unknown> as AsyncIterable<StreamWorksheet>) skip(sheet);
+    return (reader.model?.sheets ?? []).map((s: { name?: string }) => String(s.name ?? ''));
+  } catch (err) {
+    if (err instanceof ImportFileError) throw err;
+    throw new ImportFileError('not-xlsx', DAMAGED, [], { cause: err });
+  } finally {
+    stream.destroy();
+    await source.chunks.return(undefined);
+  }
+}
+
+async function* xlsxRows(chunks: AsyncIterable<Buffer>, sheetName?: string): AsyncGenerator<RawRow> {
+  const { stream, reader } = workbookReader(chunks);
   let found = false;
   try {
     for await (const sheet of reader as AsyncIterable<unknown> as AsyncIterable<StreamWorksheet>) {
-      // The first tab in workbook order, whatever order the zip holds the sheets in.
-      const firstTab = reader.model?.sheets?.[0];
-      if (firstTab && String(sheet.id) !== String(firstTab.id)) {
-        (sheet.iterator?.source as { destroy?: () => void } | undefined)?.destroy?.();
-        continue;
+      if (sheetName !== undefined) {
+        // A named tab (a workbook holding several kinds).
+        if (sheet.name !== sheetName) {
+          skip(sheet);
+          continue;
+        }
+      } else {
+        // The first tab in workbook order, whatever order the zip holds the sheets in.
+        const firstTab = reader.model?.sheets?.[0];
+        if (firstTab && String(sheet.id) !== String(firstTab.id)) {
+          skip(sheet);
+          continue;
+        }
       }
       found = true;
       const date1904 = !!(reader as unknown as { properties?: { model?: { date1904?: boolean } } }).properties
@@ -397,22 +461,19 @@ async function* xlsxRows(chunks: AsyncIterable<Buffer>): AsyncGenerator<RawRow> 
     }
   } catch (err) {
     if (err instanceof ImportFileError) throw err;
-    throw new ImportFileError(
-      'not-xlsx',
-      {
-        zh: '文件不是有效的.xlsx工作簿（可能已损坏）',
-        en: 'the file is not a valid .xlsx workbook (it may be damaged)',
-      },
-      [],
-      { cause: err },
-    );
+    throw new ImportFileError('not-xlsx', DAMAGED, [], { cause: err });
   } finally {
     stream.destroy();
   }
   if (!found) {
-    throw new ImportFileError('no-worksheet', {
-      zh: '工作簿中没有工作表',
-      en: 'the workbook has no worksheet',
-    });
+    throw new ImportFileError(
+      'no-worksheet',
+      sheetName === undefined
+        ? { zh: '工作簿中没有工作表', en: 'the workbook has no worksheet' }
+        : {
+            zh: `工作簿中没有名为“${sheetName}”的工作表`,
+            en: `the workbook has no worksheet named ${sheetName}`,
+          },
+    );
   }
 }

@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import { stringify } from 'csv-stringify/sync';
 import { MEMBER_CATEGORIES, ORG_KINDS, type LabelTable } from '@honglian/contracts';
 import { csvSafeCell } from './cells.js';
-import type { ImportKind, Reason } from './types.js';
+import { IMPORT_KINDS, type ImportKind, type Reason } from './types.js';
 
 /**
  * How a column's cells are read. `code`, `county`, `id-number`,
@@ -464,9 +464,27 @@ export function templateCsv(kind: ImportKind): string {
  * drop-down; the second sheet 说明 explains every column.
  */
 export async function templateXlsx(kind: ImportKind): Promise<Buffer> {
-  const { title, columns } = IMPORT_TEMPLATES[kind];
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Honglian';
+  addDataSheet(wb, kind);
+  addHelpSheet(wb, [kind]);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+/**
+ * The whole-city workbook (`kind=workbook`): one data sheet per kind, named
+ * 组织, 物业企业, 物业服务合同, 结对共建, 党员, and the 说明 sheet.
+ */
+export async function templateWorkbookXlsx(): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'Honglian';
+  for (const kind of IMPORT_KINDS) addDataSheet(wb, kind);
+  addHelpSheet(wb, IMPORT_KINDS);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+function addDataSheet(wb: ExcelJS.Workbook, kind: ImportKind): void {
+  const { title, columns } = IMPORT_TEMPLATES[kind];
   const ws = wb.addWorksheet(title.zh, { views: [{ state: 'frozen', ySplit: 1 }] });
   ws.columns = columns.map((c) => ({
     header: c.header,
@@ -494,7 +512,9 @@ export async function templateXlsx(kind: ImportKind): Promise<Buffer> {
       formulae: [`"${labels.join(',')}"`],
     });
   });
+}
 
+function addHelpSheet(wb: ExcelJS.Workbook, kinds: readonly ImportKind[]): void {
   const help = wb.addWorksheet('说明');
   help.columns = [
     { header: '表头', width: 18 },
@@ -506,29 +526,31 @@ export async function templateXlsx(kind: ImportKind): Promise<Buffer> {
     { header: '也接受的表头', width: 24 },
   ];
   help.getRow(1).font = { bold: true };
-  for (const c of columns) {
-    help.addRow([
-      c.header,
-      c.field,
-      c.required ? '是' : '否',
-      c.note.zh,
-      c.note.en,
-      c.example,
-      c.aliases.join('、'),
-    ]);
+  for (const kind of kinds) {
+    if (kinds.length > 1) help.addRow([`【${IMPORT_TEMPLATES[kind].title.zh}】`]).font = { bold: true };
+    for (const c of IMPORT_TEMPLATES[kind].columns) {
+      help.addRow([
+        c.header,
+        c.field,
+        c.required ? '是' : '否',
+        c.note.zh,
+        c.note.en,
+        c.example,
+        c.aliases.join('、'),
+      ]);
+    }
   }
   help.addRow([]);
   for (const line of GENERAL_NOTES) help.addRow([line.zh, '', '', '', line.en]);
   help.getColumn(4).alignment = { wrapText: true, vertical: 'top' };
   help.getColumn(5).alignment = { wrapText: true, vertical: 'top' };
-  return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
 /** Rules common to every template (also in IMPORT.md). */
 export const GENERAL_NOTES: readonly Reason[] = [
   {
-    zh: '表头必须在第1行；只读取第一个工作表；空行会被跳过；错误报告中的行号即表格中的行号（表头为第1行）',
-    en: 'the header must be row 1; only the first worksheet is read; blank rows are skipped; error reports give the row number the spreadsheet shows (the header is row 1)',
+    zh: '表头必须在第1行；只读取第一个工作表（整城工作簿按工作表名称读取）；空行会被跳过；错误报告中的行号即表格中的行号（表头为第1行）',
+    en: 'the header must be row 1; only the first worksheet is read (a whole-city workbook is read by sheet name); blank rows are skipped; error reports give the row number the spreadsheet shows (the header is row 1)',
   },
   {
     zh: 'CSV须为UTF-8编码（可带BOM）；Excel中请选择“CSV UTF-8（逗号分隔）”另存',

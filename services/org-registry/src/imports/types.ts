@@ -25,6 +25,8 @@ export type CommandOf<K extends ImportKind> = CommandMap[K];
  * or '' when the problem is not one column's.
  */
 export interface RowError {
+  /** The worksheet, when one workbook holds several kinds. */
+  sheet?: string;
   row: number;
   column: string;
   reason: Reason;
