@@ -3,6 +3,7 @@ import {
   BaseConfigSchema,
   envBoolean,
   envPort,
+  databaseOptionsOf,
   openDatabaseServer,
   serve,
   systemClock,
@@ -148,10 +149,7 @@ export async function startSuite(
   };
   try {
     const databases = await openDatabaseServer({
-      url: config.MONGO_URL,
-      impl: config.MONGO_IMPL,
-      production: config.NODE_ENV === 'production',
-      logger,
+      ...databaseOptionsOf(config, logger),
       ...(config.DATA_DIR ? { dataDir: config.DATA_DIR } : {}),
     });
     infra = { databases, bus: createEventBus({ clientId: 'honglian', logger }) };

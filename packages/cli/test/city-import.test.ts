@@ -1,5 +1,6 @@
 import { fixtureCity, fixtureCityWorkbook } from '@honglian/org-registry';
 import { createLogger } from '@honglian/service-kit';
+import { demoToken } from './support.js';
 import { SuiteConfigSchema, startSuite, type RunningSuite } from '../src/suite.js';
 
 /**
@@ -24,18 +25,7 @@ describe('a fixture city imported through the gateway', () => {
   const city = fixtureCity();
   let suite: RunningSuite;
   let gatewayUrl: string;
-  const token = async (username: string) => {
-    const grant = await fetch(`${gatewayUrl}/realms/honglian/protocol/openid-connect/token`, {
-      method: 'POST',
-      body: new URLSearchParams({
-        grant_type: 'password',
-        client_id: 'honglian-web',
-        username,
-        password: 'honglian-demo',
-      }),
-    });
-    return ((await grant.json()) as { access_token: string }).access_token;
-  };
+  const token = (username: string) => demoToken(gatewayUrl, username);
 
   beforeAll(async () => {
     const config = SuiteConfigSchema.parse({ PORT: '0', DATA_DIR: '', SEED_DEMO: 'false' });

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { demoToken } from './support.js';
+
 const BIN = path.join(__dirname, '..', 'dist', 'bin.js');
 
 function startCli(env: Record<string, string>): {
@@ -119,18 +121,7 @@ describe('honglian start', () => {
       const { child, lines } = startCli({ PORT: '0', DATA_DIR: dataDir });
       try {
         const gatewayUrl = (await lines).at(-1)!.match(/ready at (http:\/\/\S+)/)![1]!;
-        const token = async (username: string) => {
-          const grant = await fetch(`${gatewayUrl}/realms/honglian/protocol/openid-connect/token`, {
-            method: 'POST',
-            body: new URLSearchParams({
-              grant_type: 'password',
-              client_id: 'honglian-web',
-              username,
-              password: 'honglian-demo',
-            }),
-          });
-          return ((await grant.json()) as { access_token: string }).access_token;
-        };
+        const token = (username: string) => demoToken(gatewayUrl, username);
         return await check(gatewayUrl, token);
       } finally {
         child.kill('SIGTERM');

@@ -1,4 +1,5 @@
 import { FixedClock, createLogger } from '@honglian/service-kit';
+import { demoToken } from './support.js';
 import { SuiteConfigSchema, startSuite, type RunningSuite } from '../src/suite.js';
 
 /**
@@ -34,17 +35,7 @@ describe('a member’s six months through the gateway (scenarios 1–2)', () => 
     const gatewayUrl = suite.gateway.http.url;
     api = `${gatewayUrl}/api/v1/checkin`;
     for (const username of ['member-331003', 'staff-331003', 'county-admin-331003', 'city-admin']) {
-      const grant = await fetch(`${gatewayUrl}/realms/honglian/protocol/openid-connect/token`, {
-        method: 'POST',
-        body: new URLSearchParams({
-          grant_type: 'password',
-          client_id: 'honglian-web',
-          username,
-          password: 'honglian-demo',
-        }),
-      });
-      expect(grant.status).toBe(200);
-      tokens[username] = ((await grant.json()) as { access_token: string }).access_token;
+      tokens[username] = await demoToken(gatewayUrl, username);
     }
   });
   afterAll(() => suite?.close());

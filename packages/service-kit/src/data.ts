@@ -1,6 +1,6 @@
 import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from 'pino';
-import { ConfigError } from './config.js';
+import { ConfigError, type BaseConfig } from './config.js';
 import type { CheckResult } from './health.js';
 
 /** Where databases live: a real MongoDB (MONGO_URL) or the embedded server. */
@@ -81,6 +81,19 @@ export async function openDatabaseServer(opts: {
     (dbName) => ({ uri: server.uriFor(dbName) }),
     () => server.stop(),
   );
+}
+
+/** The database settings of a service's environment (MONGO_URL, MONGO_IMPL, NODE_ENV). */
+export function databaseOptionsOf(
+  config: Pick<BaseConfig, 'MONGO_URL' | 'MONGO_IMPL' | 'NODE_ENV'>,
+  logger: Logger,
+): Parameters<typeof openDatabaseServer>[0] {
+  return {
+    ...(config.MONGO_URL ? { url: config.MONGO_URL } : {}),
+    impl: config.MONGO_IMPL,
+    production: config.NODE_ENV === 'production',
+    logger,
+  };
 }
 
 /** Readiness of a database connection: a ping answered. */

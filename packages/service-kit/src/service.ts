@@ -44,3 +44,29 @@ export async function serve(
     },
   };
 }
+
+/** Something started after the service and stopped after it (the event bus, a database server). */
+export interface Resource {
+  start?(): Promise<void>;
+  stop?(): Promise<void>;
+  close?(): Promise<void>;
+}
+
+/**
+ * A service run alone owns its infrastructure: `resources` start after the
+ * service (so its consumers are subscribed before the bus delivers) and stop
+ * after it, in order, e.g. `[bus, databases]`.
+ */
+export function owningResources<H extends ServiceHandle>(service: H, resources: Resource[]): H {
+  return {
+    ...service,
+    async start() {
+      await service.start();
+      for (const r of resources) await r.start?.();
+    },
+    async stop() {
+      await service.stop();
+      for (const r of resources) await (r.stop ?? r.close)?.call(r);
+    },
+  };
+}

@@ -121,11 +121,6 @@ export function createService(deps: MemberCheckinDeps): MemberCheckinService {
     },
   });
   handle.readiness.register('mongodb', databaseCheck(deps.db));
-  handle.readiness.register('outbox', () => {
-    const s = relay.status();
-    return s.failures === 0
-      ? { ok: true }
-      : { ok: false, detail: s.lastError ?? `${s.failures} failed rounds` };
-  });
+  handle.readiness.register('outbox', () => relay.health());
   return { ...handle, services, scan: () => scan.run() };
 }

@@ -1,5 +1,12 @@
 import { createEventBus } from '@honglian/messaging';
-import { authenticatorFromEnv, openDatabaseServer, runServiceMain, systemClock } from '@honglian/service-kit';
+import {
+  authenticatorFromEnv,
+  databaseOptionsOf,
+  openDatabaseServer,
+  owningResources,
+  runServiceMain,
+  systemClock,
+} from '@honglian/service-kit';
 import { SERVICE, createService } from './app.js';
 import { CheckinConfigSchema, qrSecretOf, rulesOf } from './config.js';
 
@@ -8,12 +15,7 @@ await runServiceMain({
   configSchema: CheckinConfigSchema,
   create: async ({ config, logger }) => {
     const qrSecret = qrSecretOf(config);
-    const databases = await openDatabaseServer({
-      url: config.MONGO_URL,
-      impl: config.MONGO_IMPL,
-      production: config.NODE_ENV === 'production',
-      logger,
-    });
+    const databases = await openDatabaseServer(databaseOptionsOf(config, logger));
     const bus = createEventBus({ clientId: SERVICE.name, logger });
     const service = createService({
       logger,
@@ -26,17 +28,6 @@ await runServiceMain({
       rules: rulesOf(config),
       scanIntervalMs: config.CHECKIN_SCAN_INTERVAL_SECONDS * 1000,
     });
-    return {
-      ...service,
-      start: async () => {
-        await service.start();
-        await bus.start();
-      },
-      stop: async () => {
-        await service.stop();
-        await bus.stop();
-        await databases.close();
-      },
-    };
+    return owningResources(service, [bus, databases]);
   },
 });

@@ -99,12 +99,7 @@ export function createService(deps: OrgRegistryDeps): OrgRegistryService {
     },
   });
   handle.readiness.register('mongodb', databaseCheck(deps.db));
-  handle.readiness.register('outbox', () => {
-    const s = relay.status();
-    return s.failures === 0
-      ? { ok: true }
-      : { ok: false, detail: s.lastError ?? `${s.failures} failed rounds` };
-  });
+  handle.readiness.register('outbox', () => relay.health());
   return {
     ...handle,
     services,

@@ -1,5 +1,12 @@
 import { createEventBus } from '@honglian/messaging';
-import { authenticatorFromEnv, openDatabaseServer, runServiceMain, systemClock } from '@honglian/service-kit';
+import {
+  authenticatorFromEnv,
+  databaseOptionsOf,
+  openDatabaseServer,
+  owningResources,
+  runServiceMain,
+  systemClock,
+} from '@honglian/service-kit';
 import { SERVICE, createService } from './app.js';
 import { RegistryConfigSchema, piiKeyOf } from './config.js';
 
@@ -7,12 +14,7 @@ await runServiceMain({
   name: SERVICE.name,
   configSchema: RegistryConfigSchema,
   create: async ({ config, logger }) => {
-    const databases = await openDatabaseServer({
-      url: config.MONGO_URL,
-      impl: config.MONGO_IMPL,
-      production: config.NODE_ENV === 'production',
-      logger,
-    });
+    const databases = await openDatabaseServer(databaseOptionsOf(config, logger));
     const bus = createEventBus({ clientId: SERVICE.name, logger });
     const service = createService({
       logger,
@@ -23,17 +25,6 @@ await runServiceMain({
       piiKey: piiKeyOf(config),
       importMaxBytes: config.IMPORT_MAX_BYTES,
     });
-    return {
-      ...service,
-      start: async () => {
-        await service.start();
-        await bus.start();
-      },
-      stop: async () => {
-        await service.stop();
-        await bus.stop();
-        await databases.close();
-      },
-    };
+    return owningResources(service, [bus, databases]);
   },
 });
