@@ -122,6 +122,7 @@ export async function startSuite(
     logger: logger.child({ service: name }),
     clock,
     bodyLimit: config.BODY_LIMIT,
+    metricsToken: config.METRICS_TOKEN,
     auth: identity.authenticator(),
   });
   const base = config.SERVICE_PORT_BASE ?? (config.PORT === 0 ? 0 : config.PORT + 1);

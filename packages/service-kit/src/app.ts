@@ -1,10 +1,11 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import { Readiness } from './health.js';
 import { ServiceMetrics } from './metrics.js';
-import { notFoundHandler, problemErrorHandler } from './problem.js';
+import { HttpProblem, notFoundHandler, problemErrorHandler } from './problem.js';
 import { requestIdOf } from './request-id.js';
 
 export interface AppOptions {
@@ -14,6 +15,8 @@ export interface AppOptions {
   bodyLimit?: string;
   readiness?: Readiness;
   metrics?: ServiceMetrics;
+  /** When set, `/metrics` answers only `Authorization: Bearer <metricsToken>` (Prometheus `authorization`). */
+  metricsToken?: string;
   /** The service's OpenAPI document, served at `/openapi.json`. */
   openapi?: () => Record<string, unknown>;
   helmet?: HelmetOptions;
@@ -60,7 +63,15 @@ export function createApp(opts: AppOptions): ServiceApp {
     const { ready, checks } = await readiness.evaluate();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks });
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res, next) => {
+    if (opts.metricsToken && !bearerMatches(req.headers.authorization, opts.metricsToken)) {
+      next(
+        new HttpProblem(401, 'Metrics need the metrics bearer token.', {
+          headers: { 'WWW-Authenticate': 'Bearer' },
+        }),
+      );
+      return;
+    }
     const { contentType, body } = await metrics.render();
     res.type(contentType).send(body);
   });
@@ -77,4 +88,11 @@ export function createApp(opts: AppOptions): ServiceApp {
   app.use(notFoundHandler);
   app.use(problemErrorHandler(opts.logger));
   return { app, readiness, metrics };
+}
+
+/** Constant-time comparison of a bearer header with the expected token (hashed to equal lengths). */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = /^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '';
+  const digest = (v: string) => createHash('sha256').update(v).digest();
+  return timingSafeEqual(digest(given), digest(token));
 }

@@ -32,6 +32,8 @@ export const BaseConfigSchema = z.object({
     .optional(),
   /** Without MONGO_URL: `embedded` (default) or `memory-server` (a real mongod from mongodb-memory-server). */
   MONGO_IMPL: z.enum(['embedded', 'memory-server']).default('embedded'),
+  /** Bearer token Prometheus must send for `/metrics`; unset = open (keep the port internal then). */
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   OTEL_ENABLED: envBoolean.default(false),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
 });

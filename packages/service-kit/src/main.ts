@@ -1,8 +1,22 @@
 import type { z } from 'zod';
-import { BaseConfigSchema, loadConfigOrExit } from './config.js';
+import { authenticatorFromEnv } from './auth/config.js';
+import { systemClock } from './clock.js';
+import { BaseConfigSchema, loadConfigOrExit, type BaseConfig } from './config.js';
 import { exitOnSignal } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
 import { serve, type ServiceHandle } from './service.js';
+import type { ServiceContext } from './service-app.js';
+
+/** What a service run alone gets from its environment: logger, real time, token verification, limits. */
+export function serviceContextOf(config: BaseConfig, logger: Logger): ServiceContext {
+  return {
+    logger,
+    clock: systemClock,
+    auth: authenticatorFromEnv(),
+    bodyLimit: config.BODY_LIMIT,
+    metricsToken: config.METRICS_TOKEN,
+  };
+}
 
 /**
  * The body of every service's `main.ts`: read config (exit 1 naming a bad

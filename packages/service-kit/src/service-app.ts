@@ -14,6 +14,8 @@ export interface ServiceContext {
   /** Verifies bearer tokens; required as soon as a service has protected routes. */
   auth?: Authenticator;
   bodyLimit?: string;
+  /** Protects `/metrics` (METRICS_TOKEN). */
+  metricsToken?: string;
 }
 
 export interface ServiceAppSpec {
@@ -44,6 +46,7 @@ export function createServiceApp(
     name: spec.name,
     logger: ctx.logger,
     ...(ctx.bodyLimit ? { bodyLimit: ctx.bodyLimit } : {}),
+    ...(ctx.metricsToken ? { metricsToken: ctx.metricsToken } : {}),
     trustProxy: 'loopback, uniquelocal',
     openapi: () =>
       (document ??= buildOpenApiDocument(registry, {

@@ -93,6 +93,7 @@ export function createService(deps: GatewayDeps): GatewayHandle {
     logger,
     readiness,
     ...(deps.bodyLimit ? { bodyLimit: deps.bodyLimit } : {}),
+    ...(deps.metricsToken ? { metricsToken: deps.metricsToken } : {}),
     trustProxy: settings.trustProxy,
     helmet: { contentSecurityPolicy: CONTENT_SECURITY_POLICY },
     beforeBody: (a) => {

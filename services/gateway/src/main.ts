@@ -38,6 +38,7 @@ const handle = createService({
   logger,
   clock: systemClock,
   bodyLimit: config.BODY_LIMIT,
+  metricsToken: config.METRICS_TOKEN,
   auth: identity.authenticator(),
   services: config.SERVICE_URLS ?? {},
   settings: gatewaySettingsFromEnv(config),

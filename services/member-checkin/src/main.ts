@@ -1,11 +1,10 @@
 import { createEventBus } from '@honglian/messaging';
 import {
-  authenticatorFromEnv,
   databaseOptionsOf,
   openDatabaseServer,
   owningResources,
   runServiceMain,
-  systemClock,
+  serviceContextOf,
 } from '@honglian/service-kit';
 import { SERVICE, createService } from './app.js';
 import { CheckinConfigSchema, qrSecretOf, rulesOf } from './config.js';
@@ -18,10 +17,7 @@ await runServiceMain({
     const databases = await openDatabaseServer(databaseOptionsOf(config, logger));
     const bus = createEventBus({ clientId: SERVICE.name, logger });
     const service = createService({
-      logger,
-      clock: systemClock,
-      auth: authenticatorFromEnv(),
-      bodyLimit: config.BODY_LIMIT,
+      ...serviceContextOf(config, logger),
       db: await databases.connect(SERVICE.name),
       bus,
       ...(qrSecret ? { qrSecret } : {}),

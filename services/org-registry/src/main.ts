@@ -1,11 +1,10 @@
 import { createEventBus } from '@honglian/messaging';
 import {
-  authenticatorFromEnv,
   databaseOptionsOf,
   openDatabaseServer,
   owningResources,
   runServiceMain,
-  systemClock,
+  serviceContextOf,
 } from '@honglian/service-kit';
 import { SERVICE, createService } from './app.js';
 import { RegistryConfigSchema, piiKeyOf } from './config.js';
@@ -17,9 +16,7 @@ await runServiceMain({
     const databases = await openDatabaseServer(databaseOptionsOf(config, logger));
     const bus = createEventBus({ clientId: SERVICE.name, logger });
     const service = createService({
-      logger,
-      clock: systemClock,
-      auth: authenticatorFromEnv(),
+      ...serviceContextOf(config, logger),
       db: await databases.connect(SERVICE.name),
       bus,
       piiKey: piiKeyOf(config),

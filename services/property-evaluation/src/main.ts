@@ -1,7 +1,7 @@
-import { authenticatorFromEnv, runServiceMain, systemClock } from '@honglian/service-kit';
+import { runServiceMain, serviceContextOf } from '@honglian/service-kit';
 import { SERVICE, createService } from './app.js';
 
 await runServiceMain({
   name: SERVICE.name,
-  create: ({ logger }) => createService({ logger, clock: systemClock, auth: authenticatorFromEnv() }),
+  create: ({ config, logger }) => createService(serviceContextOf(config, logger)),
 });
