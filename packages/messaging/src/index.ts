@@ -24,7 +24,14 @@ export type { KafkaBusConfig, KafkaSasl } from './kafka/config.js';
 export { withOutbox, OutboxWriter, writeOutbox, type WithOutboxOptions } from './outbox/outbox.js';
 export { OutboxRelay, type OutboxRelayOptions, type RelayStatus } from './outbox/relay.js';
 export { notifyOutbox } from './outbox/notify.js';
-export { COLLECTIONS, prepareCollections, type OutboxRecord, type OutboxStatus } from './outbox/store.js';
+export {
+  COLLECTIONS,
+  OUTBOX_LANES,
+  laneOf,
+  prepareCollections,
+  type OutboxRecord,
+  type OutboxStatus,
+} from './outbox/store.js';
 export {
   idempotent,
   wasProcessed,

@@ -6,6 +6,8 @@ import {
   COLLECTIONS,
   EventValidationError,
   InProcessEventBus,
+  OUTBOX_LANES,
+  laneOf,
   OutboxRelay,
   withOutbox,
   type EventBus,
@@ -92,12 +94,14 @@ describe('transactional outbox', () => {
     });
     await record('m-3', 3);
 
-    const pending = await outbox().find({}).sort({ seq: 1 }).toArray();
-    expect(pending.map((r) => [r.seq, r.status, r.event.data])).toEqual([
-      [1, 'pending', expect.objectContaining({ n: 0 })],
-      [2, 'pending', expect.objectContaining({ n: 1 })],
-      [3, 'pending', expect.objectContaining({ n: 2 })],
-      [4, 'pending', expect.objectContaining({ n: 3 })],
+    // Each key's lane numbers its records (these three keys hash to three lanes).
+    expect(new Set(['m-1', 'm-2', 'm-3'].map(laneOf)).size).toBe(3);
+    const pending = await outbox().find({}).sort({ key: 1, seq: 1 }).toArray();
+    expect(pending.map((r) => [r.key, r.lane, r.seq, r.status, r.event.data])).toEqual([
+      ['m-1', laneOf('m-1'), 1, 'pending', expect.objectContaining({ n: 0 })],
+      ['m-1', laneOf('m-1'), 2, 'pending', expect.objectContaining({ n: 2 })],
+      ['m-2', laneOf('m-2'), 1, 'pending', expect.objectContaining({ n: 1 })],
+      ['m-3', laneOf('m-3'), 1, 'pending', expect.objectContaining({ n: 3 })],
     ]);
     expect(await Attendance.countDocuments()).toBe(3);
 
@@ -112,18 +116,27 @@ describe('transactional outbox', () => {
     await expect(relay({ bus: spy }).flush()).resolves.toBe(4);
     await bus.whenIdle();
 
-    expect(published).toEqual([0, 1, 2, 3]);
+    // By lane, then seq: m-1's two records keep their order wherever its lane comes.
+    const byLane = [...pending].sort((a, b) => a.lane - b.lane || a.seq - b.seq);
+    expect(published).toEqual(byLane.map((r) => (r.event.data as RecordedData).n));
     expect(seen.map((e) => e.data.n).sort()).toEqual([0, 1, 2, 3]);
     expect(seen.filter((e) => e.subject === 'm-1').map((e) => e.data.n)).toEqual([0, 2]);
-    const sent = await outbox().find({}).sort({ seq: 1 }).toArray();
+    const sent = await outbox().find({}).toArray();
     expect(sent.every((r) => r.status === 'sent' && r.attempts === 1 && r.sentAt instanceof Date)).toBe(true);
   });
 
-  it('gives concurrent transactions distinct, gap-free sequence numbers', async () => {
-    await Promise.all(Array.from({ length: 10 }, (_, n) => record(`m-${n}`, n)));
-    const seqs = (await outbox().find({}).sort({ seq: 1 }).toArray()).map((r) => r.seq);
-    expect(seqs).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    expect(await Attendance.countDocuments()).toBe(10);
+  it('gives concurrent transactions of one key distinct, gap-free sequence numbers; other lanes start at 1', async () => {
+    await Promise.all([
+      ...Array.from({ length: 10 }, (_, n) => record('m-same', n)),
+      ...Array.from({ length: 5 }, (_, n) => record(`m-${n}`, 100 + n)),
+    ]);
+    const same = await outbox().find({ key: 'm-same' }).sort({ seq: 1 }).toArray();
+    expect(same.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const others = await outbox()
+      .find({ key: { $ne: 'm-same' } })
+      .toArray();
+    expect(others.map((r) => r.seq)).toEqual([1, 1, 1, 1, 1]);
+    expect(await Attendance.countDocuments()).toBe(15);
   });
 
   it('writes nothing when the transaction aborts or an event is invalid', async () => {
@@ -263,5 +276,16 @@ describe('transactional outbox', () => {
     expect(stored!.event.traceparent).toContain(traceId);
     await relay().start();
     await expect(seenTrace.promise).resolves.toBe(traceId);
+  });
+});
+
+describe('laneOf', () => {
+  it('maps keys onto the fixed lanes, the same in every process and release', () => {
+    // Pinned: records already written must keep their lane after an upgrade.
+    expect([laneOf(''), laneOf('a'), laneOf('331003-member-01')]).toEqual([453, 300, 172]);
+    const lanes = Array.from({ length: 5000 }, (_, i) => laneOf(`attendance-${i}`));
+    expect(lanes.every((l) => Number.isInteger(l) && l >= 0 && l < OUTBOX_LANES)).toBe(true);
+    // Spread: 5,000 keys reach most of the 1,024 lanes.
+    expect(new Set(lanes).size).toBeGreaterThan(900);
   });
 });

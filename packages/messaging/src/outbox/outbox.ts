@@ -3,7 +3,7 @@ import type { CloudEvent } from '@honglian/contracts';
 import { activeTraceparent } from '../trace.js';
 import { assertValidEvent } from '../wire.js';
 import { notifyOutbox } from './notify.js';
-import { outboxCollection, prepareCollections, reserveSequence, type OutboxRecord } from './store.js';
+import { laneOf, outboxCollection, prepareCollections, reserveSequence, type OutboxRecord } from './store.js';
 
 interface PendingRecord {
   topic: string;
@@ -49,18 +49,29 @@ export async function writeOutbox(
 ): Promise<number> {
   const records = outbox.drainRecords();
   if (records.length === 0) return 0;
-  const first = await reserveSequence(connection, session, records.length);
+  // One counter per lane, reserved in the order lanes first appear in this transaction.
+  const perLane = new Map<number, number>();
+  for (const r of records) perLane.set(laneOf(r.key), (perLane.get(laneOf(r.key)) ?? 0) + 1);
+  const next = new Map<number, number>();
+  for (const [lane, count] of perLane)
+    next.set(lane, await reserveSequence(connection, session, lane, count));
   const now = new Date();
-  const docs: OutboxRecord[] = records.map((r, i) => ({
-    _id: r.event.id,
-    seq: first + i,
-    topic: r.topic,
-    key: r.key,
-    event: r.event,
-    status: 'pending',
-    attempts: 0,
-    createdAt: now,
-  }));
+  const docs: OutboxRecord[] = records.map((r) => {
+    const lane = laneOf(r.key);
+    const seq = next.get(lane)!;
+    next.set(lane, seq + 1);
+    return {
+      _id: r.event.id,
+      lane,
+      seq,
+      topic: r.topic,
+      key: r.key,
+      event: r.event,
+      status: 'pending',
+      attempts: 0,
+      createdAt: now,
+    };
+  });
   await outboxCollection(connection).insertMany(docs, { session, ordered: true });
   return docs.length;
 }

@@ -47,7 +47,7 @@ interface RoundResult {
 }
 
 /**
- * Publishes the outbox of one database in sequence order and marks records sent, only after the
+ * Publishes the outbox of one database, each key's records in sequence order, and marks them sent only after the
  * bus acknowledged them. One relay at a time holds the lease (a lock document), so concurrent
  * relays on one database never publish out of order. Resumable: whatever was committed and not
  * yet marked sent is published by the next relay (after a crash: once the lease expired).
@@ -198,7 +198,12 @@ export class OutboxRelay {
   private async publishBatch(): Promise<RoundResult> {
     if (!(await this.holdLease())) return { read: 0, published: 0 };
     const outbox = outboxCollection(this.connection);
-    const records = await outbox.find({ status: 'pending' }).sort({ seq: 1 }).limit(this.batchSize).toArray();
+    // Each lane's records (so each key's) in seq order; lanes are independent, as partitions are.
+    const records = await outbox
+      .find({ status: 'pending' })
+      .sort({ lane: 1, seq: 1 })
+      .limit(this.batchSize)
+      .toArray();
     let published = 0;
     let handled = 0;
     for (const record of records) {
@@ -221,7 +226,7 @@ export class OutboxRelay {
           );
           this.state.invalid += 1;
           this.logger.error(
-            { eventId: record._id, topic: record.topic, seq: record.seq, err: error },
+            { eventId: record._id, topic: record.topic, lane: record.lane, seq: record.seq, err: error },
             `outbox record set aside as invalid: ${errorMessage(error)}`,
           );
           handled += 1;

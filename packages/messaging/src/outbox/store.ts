@@ -9,7 +9,6 @@ export const COLLECTIONS = {
   processed: 'processed_events',
 } as const;
 
-const SEQUENCE_ID = 'outbox';
 export const RELAY_LOCK_ID = 'outbox-relay';
 
 /** `invalid`: refused by `publish` (its schema changed since it was written); kept for inspection, never retried. */
@@ -19,7 +18,12 @@ export type OutboxStatus = 'pending' | 'sent' | 'invalid';
 export interface OutboxRecord {
   /** The event id: an event enters the outbox once. */
   _id: string;
-  /** Position in the outbox: allocated in the writing transaction, so commit order = seq order. */
+  /** The sequence lane of `key` (see `laneOf`): a key always writes to the same lane. */
+  lane: number;
+  /**
+   * Position in its lane (1, 2, …): allocated in the writing transaction on the lane's counter,
+   * so a lane's records (and so a key's) commit in seq order while other lanes never wait.
+   */
   seq: number;
   topic: string;
   key: string;
@@ -59,7 +63,24 @@ export function processedCollection(connection: Connection) {
 }
 
 function sequenceCollection(connection: Connection) {
-  return connection.collection<{ _id: string; seq: number }>(COLLECTIONS.sequence);
+  return connection.collection<{ _id: number; seq: number }>(COLLECTIONS.sequence);
+}
+
+/**
+ * Sequence lanes of an outbox. One counter for the whole outbox would make every event-writing
+ * transaction conflict with every other; one per key would grow with the aggregates. Keys hash
+ * onto a fixed set of lanes instead: writers conflict only when their keys share a lane.
+ */
+export const OUTBOX_LANES = 1024;
+
+/** The lane of a key (FNV-1a, stable across processes and releases). */
+export function laneOf(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % OUTBOX_LANES;
 }
 
 const prepared = new WeakMap<Connection, Promise<void>>();
@@ -72,16 +93,23 @@ export function prepareCollections(connection: Connection): Promise<void> {
   let done = prepared.get(connection);
   if (!done) {
     done = (async () => {
-      await outboxCollection(connection).createIndex({ seq: 1 }, { unique: true, name: 'seq_unique' });
-      await outboxCollection(connection).createIndex({ status: 1, seq: 1 }, { name: 'status_seq' });
+      // Sequences were once one counter for the whole outbox; drop its indexes where they remain.
+      for (const old of ['seq_unique', 'status_seq']) {
+        await outboxCollection(connection)
+          .dropIndex(old)
+          .catch(() => undefined);
+      }
+      await outboxCollection(connection).createIndex(
+        { lane: 1, seq: 1 },
+        { unique: true, name: 'lane_seq_unique' },
+      );
+      await outboxCollection(connection).createIndex(
+        { status: 1, lane: 1, seq: 1 },
+        { name: 'status_lane_seq' },
+      );
       await processedCollection(connection).createIndex(
         { groupId: 1, eventId: 1 },
         { unique: true, name: 'group_event_unique' },
-      );
-      await sequenceCollection(connection).updateOne(
-        { _id: SEQUENCE_ID },
-        { $setOnInsert: { seq: 0 } },
-        { upsert: true },
       );
       await lockCollection(connection).updateOne(
         { _id: RELAY_LOCK_ID },
@@ -96,21 +124,22 @@ export function prepareCollections(connection: Connection): Promise<void> {
 }
 
 /**
- * Reserves `count` sequence numbers inside the session's transaction and returns the first.
- * Concurrent writers conflict on the counter document, so transactions that write to the
- * outbox commit one after the other, in sequence order: the relay never sees seq n+1 before n.
+ * Reserves `count` sequence numbers of `lane` inside the session's transaction and returns the
+ * first. Writers of the same lane conflict on its counter document, so they commit one after the
+ * other in seq order: the relay never sees n+1 of a lane (or of a key) without n.
  */
 export async function reserveSequence(
   connection: Connection,
   session: ClientSession,
+  lane: number,
   count: number,
 ): Promise<number> {
   const counter = await sequenceCollection(connection).findOneAndUpdate(
-    { _id: SEQUENCE_ID },
+    { _id: lane },
     { $inc: { seq: count } },
     { session, returnDocument: 'after', upsert: true },
   );
-  if (!counter || typeof counter.seq !== 'number') throw new Error('outbox sequence counter missing');
+  if (!counter || typeof counter.seq !== 'number') throw new Error(`outbox lane ${lane} has no counter`);
   return counter.seq - count + 1;
 }
 
