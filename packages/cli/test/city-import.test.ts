@@ -66,6 +66,25 @@ describe('a fixture city imported through the gateway', () => {
       city.expected.gaps,
     );
 
+    // The same workbook as a job (Prefer: respond-async), polled through the gateway: nothing new.
+    const job = await fetch(`${gatewayUrl}/api/v1/registry/imports?kind=workbook&dryRun=false`, {
+      method: 'POST',
+      headers: {
+        ...auth,
+        prefer: 'respond-async',
+        'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      },
+      body: new Uint8Array(await fixtureCityWorkbook(city)),
+    });
+    expect(job.status).toBe(202);
+    const location = job.headers.get('location')!;
+    let polled: { status: string; report?: { status: string; created: number } } = { status: 'running' };
+    for (let i = 0; i < 600 && polled.status === 'running'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      polled = (await (await fetch(`${gatewayUrl}${location}`, { headers: auth })).json()) as typeof polled;
+    }
+    expect(polled).toMatchObject({ status: 'done', report: { status: 'applied', created: 0 } });
+
     // A county admin sees only its county's half.
     const county = await fetch(`${gatewayUrl}/api/v1/registry/coverage`, {
       headers: { authorization: `Bearer ${await token('county-admin-331003')}` },

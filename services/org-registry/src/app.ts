@@ -8,6 +8,7 @@ import { OutboxRelay, type EventBus } from '@honglian/messaging';
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import { CoverageService } from './app/coverage.js';
+import { ImportJobs } from './app/import-jobs.js';
 import { ImportService, type ImportReport } from './app/imports.js';
 import { seedDemoCity, type DemoCityInput } from './demo/demo-city.js';
 import { importRoutes } from './api/import-routes.js';
@@ -42,6 +43,8 @@ export interface OrgRegistryDeps extends ServiceContext {
 export interface OrgRegistryService extends ServiceHandle {
   services: RegistryServices;
   imports: ImportService;
+  /** Imports running in the background (Prefer: respond-async). */
+  jobs: ImportJobs;
   /** Seeds the demo city through the import path when the registry is empty; null when it was not. */
   seedDemoCity(input: DemoCityInput): Promise<ImportReport[] | null>;
 }
@@ -65,6 +68,7 @@ export function createService(deps: OrgRegistryDeps): OrgRegistryService {
   };
   const coverage = new CoverageService(ctx, orgs);
   const imports = new ImportService(ctx, services);
+  const jobs = new ImportJobs(ctx, imports);
   const relay = new OutboxRelay({ connection: deps.db, bus: deps.bus, logger: deps.logger });
 
   const handle = createServiceApp(deps, {
@@ -74,7 +78,7 @@ export function createService(deps: OrgRegistryDeps): OrgRegistryService {
       relationsRoutes(api, services);
       memberRoutes(api, services);
       exportRoutes(api, services);
-      importRoutes(api, { ctx, imports, maxBytes: deps.importMaxBytes ?? 50 * 1024 * 1024 });
+      importRoutes(api, { ctx, imports, jobs, maxBytes: deps.importMaxBytes ?? 50 * 1024 * 1024 });
       api.route(
         {
           method: 'get',
@@ -104,6 +108,7 @@ export function createService(deps: OrgRegistryDeps): OrgRegistryService {
     ...handle,
     services,
     imports,
+    jobs,
     seedDemoCity: (input) => seedDemoCity(imports, async () => (await models.Org.exists({})) !== null, input),
   };
 }

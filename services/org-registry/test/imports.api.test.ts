@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import type { TestUser } from '@honglian/testkit';
 import { stringify } from 'csv-stringify/sync';
 import { validateEvent } from '@honglian/contracts';
 import { fixtureCity, fixtureCityWorkbook } from '../src/demo/fixture-city.js';
@@ -454,6 +455,67 @@ describe('imports: dry run, errors per row, all or nothing, idempotence', () => 
       ['党员', 2],
     ]);
     expect(await snapshot(reg)).toEqual(before);
+  });
+
+  describe('as a job (Prefer: respond-async), for files longer than a request may wait', () => {
+    const startJob = (path: string, file: string, user: TestUser = reg.users.cityAdmin) =>
+      reg.http.upload(path, user, file, 'text/csv', { prefer: 'respond-async' });
+
+    it('answers 202 with the job’s Location at once; the job ends with the same report the request would give', async () => {
+      const file = csv([firm('f-async-1', credit('0000701')), firm('f-async-2', credit('0000702'))]);
+      const res = await startJob('/imports?kind=firms&dryRun=false', file);
+      expect(res.status).toBe(202);
+      expect(res.headers['preference-applied']).toBe('respond-async');
+      expect(res.headers.location).toBe(`/api/v1/registry/imports/jobs/${res.body.id}`);
+      expect(res.body).toMatchObject({ status: 'running', kind: 'firms', dryRun: false });
+      await reg.service.jobs.idle();
+      const job = await reg.http.get(`/imports/jobs/${res.body.id}`, reg.users.cityAdmin);
+      expect(job.status).toBe(200);
+      expect(job.body).toMatchObject({
+        status: 'done',
+        report: { status: 'applied', created: 2, errorCount: 0 },
+        finishedAt: expect.any(String),
+      });
+      expect((await reg.http.get('/orgs/f-async-1', reg.users.cityAdmin)).status).toBe(200);
+      // The same file again, synchronously: nothing left to do.
+      const again = await reg.http.upload(
+        '/imports?kind=firms&dryRun=false',
+        reg.users.cityAdmin,
+        file,
+        'text/csv',
+      );
+      expect(again.body).toMatchObject({ status: 'applied', created: 0, unchanged: 2 });
+    });
+
+    it('keeps row errors in the report and a refused file’s problem on the job; nothing written', async () => {
+      const before = await snapshot(reg);
+      const bad = await startJob('/imports?kind=firms&dryRun=false', csv([firm('f-bad', 'not-a-code')]));
+      const unreadable = await startJob('/imports?kind=firms', '名称\r\nx\r\n');
+      await reg.service.jobs.idle();
+      const badJob = await reg.http.get(`/imports/jobs/${bad.body.id}`, reg.users.cityAdmin);
+      expect(badJob.body).toMatchObject({ status: 'done', report: { status: 'invalid', errorCount: 1 } });
+      const failed = await reg.http.get(`/imports/jobs/${unreadable.body.id}`, reg.users.cityAdmin);
+      expect(failed.body).toMatchObject({ status: 'failed', problem: { status: 422 } });
+      expect(await snapshot(reg)).toEqual(before);
+    });
+
+    it('shows a job to its starter, a city admin and its county’s admin only; others get 404', async () => {
+      const res = await startJob(
+        '/imports?kind=firms',
+        csv([firm('f-scope', credit('0000703'))]),
+        reg.users.countyAdmin331003,
+      );
+      await reg.service.jobs.idle();
+      const path = `/imports/jobs/${res.body.id}`;
+      expect((await reg.http.get(path, reg.users.countyAdmin331003)).status).toBe(200);
+      expect((await reg.http.get(path, reg.users.cityAdmin)).status).toBe(200);
+      expect((await reg.http.get(path, reg.users.countyAdmin331002)).status).toBe(404);
+      expect(
+        (await reg.http.get('/imports/jobs/job-00000000-0000-0000-0000-000000000000', reg.users.cityAdmin))
+          .status,
+      ).toBe(404);
+      expect((await reg.http.get('/imports/jobs/not-a-job', reg.users.cityAdmin)).status).toBe(400);
+    });
   });
 });
 

@@ -55,10 +55,17 @@ export async function startRegistry(opts: { importMaxBytes?: number } = {}) {
           res.on('end', () => done(null, Buffer.concat(chunks)));
         }),
     /** A file as the request body (an import). */
-    upload: async (path: string, user: TestUser, file: Buffer | string, contentType: string) =>
+    upload: async (
+      path: string,
+      user: TestUser,
+      file: Buffer | string,
+      contentType: string,
+      headers: Record<string, string> = {},
+    ) =>
       request(service.app)
         .post(`/api/v1/registry${path}`)
         .set(await as(user))
+        .set(headers)
         .set('content-type', contentType)
         .send(typeof file === 'string' ? Buffer.from(file) : file),
     patch: async (path: string, user: TestUser, body: object) =>

@@ -8,6 +8,7 @@ import {
   templateXlsx,
   type ImportKind,
 } from '../imports/index.js';
+import { asyncPreferred, type ImportJobs } from '../app/import-jobs.js';
 import type { ImportService } from '../app/imports.js';
 import type { RegistryContext } from '../app/context.js';
 import { REGISTRY_MANAGERS } from '../domain/scope.js';
@@ -46,6 +47,22 @@ const ImportReport = z
   })
   .meta({ id: 'ImportReport' });
 
+const ImportJob = z
+  .object({
+    id: z.string(),
+    kind: z.enum(TARGETS),
+    dryRun: z.boolean(),
+    status: z.enum(['running', 'done', 'failed', 'interrupted']),
+    report: ImportReport.optional(),
+    problem: z.record(z.string(), z.unknown()).optional(),
+    county: z.string().nullable(),
+    actor: z.string(),
+    createdAt: z.date(),
+    heartbeatAt: z.date(),
+    finishedAt: z.date().optional(),
+  })
+  .meta({ id: 'ImportJob' });
+
 const declaredCsv = (type: string | undefined) =>
   /^(text\/csv|application\/csv|text\/comma-separated-values|text\/x-csv)\b/i.test(type ?? '');
 /** Zip (XLSX) or OLE2 (legacy .xls) magic. */
@@ -55,7 +72,7 @@ const isBinary = (head: Buffer) =>
 
 export function importRoutes(
   api: ApiRouter,
-  deps: { ctx: RegistryContext; imports: ImportService; maxBytes: number },
+  deps: { ctx: RegistryContext; imports: ImportService; jobs: ImportJobs; maxBytes: number },
 ): void {
   const tags = ['Imports 批量导入'];
   api
@@ -95,7 +112,7 @@ export function importRoutes(
         method: 'post',
         path: '/imports',
         summary:
-          'Import a CSV or XLSX file (body = the file), or with kind=workbook an XLSX with one sheet per kind. dryRun=true (default) reports every row error and writes nothing; dryRun=false applies the file only when it has no error, idempotently (see IMPORT.md).',
+          'Import a CSV or XLSX file (body = the file), or with kind=workbook an XLSX with one sheet per kind. dryRun=true (default) reports every row error and writes nothing; dryRun=false applies the file only when it has no error, idempotently (see IMPORT.md). With `Prefer: respond-async` the import runs as a job: 202 with its Location, to poll.',
         tags,
         roles: REGISTRY_MANAGERS,
         request: {
@@ -109,6 +126,10 @@ export function importRoutes(
         },
         responses: {
           200: { description: 'The report', schema: ImportReport },
+          202: {
+            description: 'Accepted as a job (Prefer: respond-async); poll its Location',
+            schema: ImportJob,
+          },
           413: { description: 'File too large' },
           415: { description: 'Not CSV or XLSX' },
           422: { description: 'The file cannot be read (headers, encoding)' },
@@ -116,6 +137,7 @@ export function importRoutes(
       },
       async ({ query, req, principal }) => {
         const upload = await deps.imports.spool(req, deps.maxBytes);
+        let background = false;
         try {
           if (upload.bytes === 0)
             throw new HttpProblem(400, 'The request body is empty: send the file as the body.');
@@ -124,12 +146,38 @@ export function importRoutes(
             detectFormat(req.headers['content-type'], upload.head) ??
             (declaredCsv(req.headers['content-type']) && !isBinary(upload.head) ? 'csv' : null);
           if (!format) throw new HttpProblem(415, 'Send a CSV (text/csv) or an XLSX file.');
+          if (asyncPreferred(req.headers.prefer)) {
+            // The job owns the upload from here and cleans it up when it ends.
+            const job = await deps.jobs.start(query.kind, upload, format, query.dryRun, principal);
+            background = true;
+            return {
+              status: 202,
+              headers: {
+                location: `${req.baseUrl}/imports/jobs/${job.id}`,
+                'preference-applied': 'respond-async',
+              },
+              body: job,
+            };
+          }
           const report = await deps.imports.run(query.kind, upload, format, query.dryRun, principal);
           return { body: report };
         } finally {
-          await upload.cleanup();
+          if (!background) await upload.cleanup();
         }
       },
+    )
+    .route(
+      {
+        method: 'get',
+        path: '/imports/jobs/:jobId',
+        summary:
+          'An import job: running, done (with the report), failed (with the problem) or interrupted (its process stopped; send the file again)',
+        tags,
+        roles: REGISTRY_MANAGERS,
+        request: { params: z.object({ jobId: z.string().regex(/^job-[0-9a-f-]{36}$/, 'a job id') }) },
+        responses: { 200: { description: 'The job', schema: ImportJob } },
+      },
+      async ({ params, principal }) => ({ body: await deps.jobs.get(params.jobId, principal) }),
     )
     .route(
       {

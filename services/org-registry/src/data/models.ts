@@ -108,6 +108,41 @@ export interface ImportDoc {
   actor: string;
 }
 
+/** An import run in the background (`Prefer: respond-async`): what it was asked, how it ended. */
+export interface ImportJobDoc {
+  _id: string;
+  county: string | null;
+  actor: string;
+  kind: string;
+  dryRun: boolean;
+  status: 'running' | 'done' | 'failed';
+  /** The import report when done (the same body the synchronous request answers). */
+  report?: Record<string, unknown>;
+  /** The problem (RFC 9457 body) when failed. */
+  problem?: Record<string, unknown>;
+  createdAt: Date;
+  /** Refreshed while the job runs: a job whose process died stops refreshing it. */
+  heartbeatAt: Date;
+  finishedAt?: Date;
+}
+
+const ImportJobSchema = new Schema<ImportJobDoc>(
+  {
+    _id: { type: String, required: true },
+    county: { type: String, default: null },
+    actor: { type: String, required: true },
+    kind: { type: String, required: true },
+    dryRun: { type: Boolean, required: true },
+    status: { type: String, required: true },
+    report: { type: Schema.Types.Mixed },
+    problem: { type: Schema.Types.Mixed },
+    createdAt: { type: Date, required: true },
+    heartbeatAt: { type: Date, required: true },
+    finishedAt: Date,
+  },
+  { versionKey: false },
+);
+
 const period = { validFrom: { type: String, required: true }, validTo: { type: String, default: null } };
 
 const OrgVersionSchema = new Schema<OrgVersion>(
@@ -239,6 +274,7 @@ export interface RegistryModels {
   Member: Model<MemberDoc>;
   Audit: Model<AuditDoc>;
   Import: Model<ImportDoc>;
+  ImportJob: Model<ImportJobDoc>;
 }
 
 export function registryModels(conn: Connection): RegistryModels {
@@ -248,6 +284,7 @@ export function registryModels(conn: Connection): RegistryModels {
     Member: conn.models.Member ?? conn.model<MemberDoc>('Member', MemberSchema, 'members'),
     Audit: conn.models.Audit ?? conn.model<AuditDoc>('Audit', AuditSchema, 'audit_log'),
     Import: conn.models.Import ?? conn.model<ImportDoc>('Import', ImportSchema, 'imports'),
+    ImportJob: conn.models.ImportJob ?? conn.model<ImportJobDoc>('ImportJob', ImportJobSchema, 'import_jobs'),
   } as RegistryModels;
 }
 

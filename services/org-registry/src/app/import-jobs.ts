@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { notFound, toProblem, type Principal } from '@honglian/service-kit';
+import type { ImportJobDoc } from '../data/models.js';
+import type { ImportFormat } from '../imports/index.js';
+import { actorOf, type RegistryContext } from './context.js';
+import type { ImportReport, ImportService, ImportTarget } from './imports.js';
+
+/** A job whose heartbeat is older than this ran in a process that is gone. */
+const STALE_AFTER_MS = 60_000;
+const HEARTBEAT_MS = 10_000;
+
+export type ImportJobView = Omit<ImportJobDoc, '_id' | 'status'> & {
+  id: string;
+  status: ImportJobDoc['status'] | 'interrupted';
+};
+
+/**
+ * Imports that outlive a request (`Prefer: respond-async`): a county's members take longer than
+ * a gateway or a browser waits. The job runs the same `ImportService.run` as the synchronous
+ * route and keeps its outcome (report or problem) to be polled. A job interrupted by a restart
+ * reads as `interrupted`; sending the file again finishes it, since apply is idempotent.
+ */
+export class ImportJobs {
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly ctx: RegistryContext,
+    private readonly imports: ImportService,
+  ) {}
+
+  /** Starts the import in the background; the upload is cleaned up when the job ends. */
+  async start(
+    target: ImportTarget,
+    upload: { file: string; hash: string; cleanup(): Promise<void> },
+    format: ImportFormat,
+    dryRun: boolean,
+    principal: Principal,
+  ): Promise<ImportJobView> {
+    const now = this.ctx.clock.now();
+    const job = await this.ctx.models.ImportJob.create({
+      _id: `job-${randomUUID()}`,
+      county: principal.county ?? null,
+      actor: actorOf(principal),
+      kind: target,
+      dryRun,
+      status: 'running',
+      createdAt: now,
+      heartbeatAt: now,
+    });
+    const id = job._id;
+    const heartbeat = setInterval(() => {
+      void this.ctx.models.ImportJob.updateOne(
+        { _id: id },
+        { $set: { heartbeatAt: this.ctx.clock.now() } },
+      ).catch(() => undefined);
+    }, HEARTBEAT_MS);
+    heartbeat.unref();
+    const done = (async () => {
+      let outcome: Partial<ImportJobDoc>;
+      try {
+        const report: ImportReport = await this.imports.run(target, upload, format, dryRun, principal);
+        outcome = { status: 'done', report: report as unknown as Record<string, unknown> };
+      } catch (err) {
+        const { problem, unexpected } = toProblem(err);
+        if (unexpected) this.ctx.logger.error({ err, jobId: id }, 'import job failed');
+        outcome = { status: 'failed', problem: problem.toJSON() as Record<string, unknown> };
+      } finally {
+        clearInterval(heartbeat);
+        await upload.cleanup();
+      }
+      await this.ctx.models.ImportJob.updateOne(
+        { _id: id },
+        { $set: { ...outcome, finishedAt: this.ctx.clock.now() } },
+      );
+    })().catch((err: unknown) =>
+      this.ctx.logger.error({ err, jobId: id }, 'import job outcome not recorded'),
+    );
+    this.running.add(done);
+    void done.finally(() => this.running.delete(done));
+    return view(job.toObject(), now);
+  }
+
+  /** The job as its starter (or a city admin, or its county's admin) may see it; else 404. */
+  async get(id: string, principal: Principal): Promise<ImportJobView> {
+    const doc = await this.ctx.models.ImportJob.findById(id).lean<ImportJobDoc>();
+    const visible =
+      doc &&
+      (doc.actor === actorOf(principal) ||
+        principal.roles.includes('city-admin') ||
+        (principal.roles.includes('county-admin') && doc.county !== null && doc.county === principal.county));
+    if (!doc || !visible) throw notFound(`Import job ${id} was not found.`);
+    return view(doc, this.ctx.clock.now());
+  }
+
+  /** Waits for the jobs of this process (tests, and a clean shutdown that can afford it). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running]);
+  }
+}
+
+function view(doc: ImportJobDoc, now: Date): ImportJobView {
+  const { _id, status, ...rest } = doc;
+  const stale = status === 'running' && now.getTime() - new Date(doc.heartbeatAt).getTime() > STALE_AFTER_MS;
+  return { id: _id, status: stale ? 'interrupted' : status, ...rest };
+}
+
+/** Whether a `Prefer` header (RFC 7240) asks for `respond-async`. */
+export const asyncPreferred = (prefer: string | string[] | undefined): boolean =>
+  [prefer ?? []]
+    .flat()
+    .join(',')
+    .split(',')
+    .some((p) => p.trim().toLowerCase() === 'respond-async');
