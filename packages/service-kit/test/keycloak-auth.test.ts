@@ -102,6 +102,27 @@ describe('keycloak-connect authenticator', () => {
     realm.keys.retire(realm.keys.jwks().keys.find((k) => k.kid !== newKid)!.kid);
   });
 
+  it('refuses a key the realm stopped publishing once its keys are due for a refresh', async () => {
+    const auth = createKeycloakAuthenticator({
+      serverUrl: realm.url,
+      jwksMinIntervalSeconds: 0,
+      jwksMaxAgeSeconds: 0.05,
+    });
+    const oldKid = realm.keys.jwks().keys[0]!.kid;
+    const old = await realm.keys.sign(realm.claims({ sub: 'old-key' }));
+    expect((await outcome(`Bearer ${old}`, auth)).principal?.subject).toBe('old-key');
+    const newKid = realm.keys.rotate();
+    realm.keys.retire(oldKid);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the cached keys are now due
+    expect(await outcome(`Bearer ${old}`, auth)).toMatchObject({
+      status: 401,
+      challenge: 'Bearer error="invalid_token"',
+    });
+    const fresh = await realm.keys.sign(realm.claims({ sub: 'new-key' }));
+    expect((await outcome(`Bearer ${fresh}`, auth)).principal?.subject).toBe('new-key');
+    expect(realm.keys.jwks().keys.map((k) => k.kid)).toEqual([newKid]);
+  });
+
   it('refetches keys for unknown key ids at most once per interval, quietly', async () => {
     const throttled = createKeycloakAuthenticator({ serverUrl: realm.url }); // 10 s, keycloak-connect's default
     const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);

@@ -30,6 +30,8 @@ export const AuthEnvSchema = z.object({
   KEYCLOAK_REALM_PUBLIC_KEY: z.string().min(1).optional(),
   /** Least time between JWKS fetches triggered by an unknown key id. */
   KEYCLOAK_JWKS_MIN_INTERVAL_SECONDS: z.coerce.number().min(0).max(3600).default(10),
+  /** Keys are fetched again at this age; a key the realm stopped publishing is refused from then on. */
+  KEYCLOAK_JWKS_MAX_AGE_SECONDS: z.coerce.number().min(1).max(86_400).default(300),
 });
 export type AuthEnv = z.infer<typeof AuthEnvSchema>;
 export type AuthMode = AuthEnv['AUTH_MODE'];
@@ -50,6 +52,7 @@ export interface AuthSettings {
   issuer: Late;
   realmPublicKey?: string;
   jwksMinIntervalSeconds: number;
+  jwksMaxAgeSeconds?: number;
 }
 
 /**
@@ -109,6 +112,7 @@ export function resolveAuthSettings(
     issuer,
     ...(env.KEYCLOAK_REALM_PUBLIC_KEY ? { realmPublicKey: env.KEYCLOAK_REALM_PUBLIC_KEY } : {}),
     jwksMinIntervalSeconds: env.KEYCLOAK_JWKS_MIN_INTERVAL_SECONDS,
+    jwksMaxAgeSeconds: env.KEYCLOAK_JWKS_MAX_AGE_SECONDS,
   };
 }
 
@@ -128,6 +132,7 @@ export function createAuthenticator(
     realm: settings.realm,
     audience: settings.audience,
     jwksMinIntervalSeconds: settings.jwksMinIntervalSeconds,
+    ...(settings.jwksMaxAgeSeconds ? { jwksMaxAgeSeconds: settings.jwksMaxAgeSeconds } : {}),
     ...(settings.realmPublicKey ? { realmPublicKey: settings.realmPublicKey } : {}),
     ...overrides,
   });

@@ -46,6 +46,12 @@ export interface KeycloakAuthenticatorOptions {
   realmPublicKey?: string;
   /** Least time between two JWKS fetches caused by unknown key ids. Default 10 s (keycloak-connect's). */
   jwksMinIntervalSeconds?: number;
+  /**
+   * Keys are fetched again once the last fetch is this old, and a key the realm no longer
+   * publishes is refused from then on (keycloak-connect alone would trust a retired key it has
+   * cached for the life of the process). Default 300 s.
+   */
+  jwksMaxAgeSeconds?: number;
   /** Longest wait for the realm's keys before answering 503. Default 5000 ms. */
   timeoutMs?: number;
 }
@@ -57,6 +63,9 @@ interface KcToken {
 }
 interface KcRotation {
   retrieveJWKs?: () => Promise<unknown>;
+  /** keycloak-connect's key cache and the time of its last fetch (seconds). */
+  jwks?: unknown[];
+  lastTimeRequesTime?: number;
 }
 interface KcGrantManager {
   createGrant(data: string): Promise<{ access_token?: KcToken }>;
@@ -74,6 +83,7 @@ export function createKeycloakAuthenticator(opts: KeycloakAuthenticatorOptions):
   const audience = opts.audience ?? 'honglian-gateway';
   const timeoutMs = opts.timeoutMs ?? 5000;
   const minInterval = Math.max(opts.jwksMinIntervalSeconds ?? 10, 1e-6);
+  const maxAge = Math.max(opts.jwksMaxAgeSeconds ?? 300, minInterval);
   let manager: KcGrantManager | undefined;
   /** What the last successful JWKS fetch published, to refuse unknown kids quietly between fetches. */
   const published = { kids: new Set<string>(), at: 0 };
@@ -118,6 +128,35 @@ export function createKeycloakAuthenticator(opts: KeycloakAuthenticatorOptions):
     return built;
   };
 
+  /** Fetches the JWKS now (one fetch at a time) and hands the keys to keycloak-connect's cache. */
+  let refreshing: Promise<void> | undefined;
+  const refreshKeys = (): Promise<void> =>
+    (refreshing ??= (async () => {
+      const rotation = managerOf().rotation;
+      if (!rotation?.retrieveJWKs) return;
+      const jwks = (await rotation.retrieveJWKs()) as { keys: unknown[] };
+      rotation.jwks = jwks.keys;
+      rotation.lastTimeRequesTime = Date.now() / 1000;
+    })().finally(() => (refreshing = undefined)));
+
+  /** Refuses keys the realm no longer (or never) publishes, refreshing what it publishes when due. */
+  const checkPublished = async (kid: string): Promise<void> => {
+    if (opts.realmPublicKey || published.at === 0) return; // no JWKS, or keycloak-connect fetches first
+    const age = () => Date.now() / 1000 - published.at;
+    if (age() >= maxAge || (!published.kids.has(kid) && age() >= minInterval)) {
+      try {
+        await withTimeout(refreshKeys(), timeoutMs);
+      } catch (err) {
+        // A realm that cannot be reached keeps the keys it last published (the next request
+        // retries); a key it never published cannot be checked then: 503, as on the first fetch.
+        if (!published.kids.has(kid)) throw problemOf(err);
+      }
+    }
+    if (!published.kids.has(kid)) {
+      throw invalidToken('The access token is signed with a key the realm does not publish.');
+    }
+  };
+
   // With static URLs, configuration mistakes surface now rather than on the first request.
   if (typeof opts.serverUrl === 'string' && typeof opts.issuer !== 'function') managerOf();
 
@@ -127,16 +166,9 @@ export function createKeycloakAuthenticator(opts: KeycloakAuthenticatorOptions):
       const { header, payload } = decode(token);
       precheck(header, payload);
       // keycloak-connect refetches the JWKS for an unknown kid at most once per interval and
-      // logs to the console each time it declines; answer those tokens here instead.
-      const kid = typeof header.kid === 'string' ? header.kid : '';
-      if (
-        !opts.realmPublicKey &&
-        published.at > 0 &&
-        !published.kids.has(kid) &&
-        Date.now() / 1000 - published.at < minInterval
-      ) {
-        throw invalidToken('The access token is signed with a key the realm does not publish.');
-      }
+      // logs to the console each time it declines, and trusts a cached key forever: keys are
+      // checked against what the realm publishes here instead.
+      await checkPublished(typeof header.kid === 'string' ? header.kid : '');
       let content: Record<string, unknown>;
       try {
         const grant = await withTimeout(
