@@ -72,6 +72,16 @@ describe('org registry API', () => {
         colour: 'red',
       });
       expect(extra.status).toBe(400);
+      // A name a spreadsheet would run as a formula (CSV injection) is refused at the door.
+      const formula = await reg.http.post('/orgs', admin, {
+        kind: 'grid',
+        name: '=HYPERLINK("http://evil.example","点我")',
+        parentId: 'cm-1',
+        effectiveFrom: '2026-02-01',
+      });
+      expect(formula.status).toBe(400);
+      expect(formula.headers['content-type']).toMatch(/problem\+json/);
+      expect(formula.body.invalid_params[0]).toMatchObject({ name: 'body.name' });
       const dup = await reg.http.post('/orgs', admin, {
         id: 'g-1',
         kind: 'grid',
@@ -536,11 +546,18 @@ describe('org registry API', () => {
       const evil = await reg.http.post('/orgs', admin, {
         id: 'g-evil',
         kind: 'grid',
-        name: '=HYPERLINK("http://x.example","点我")',
+        name: '第九网格',
         parentId: 'cm-1',
         effectiveFrom: '2026-01-01',
       });
       expect(evil.status).toBe(201);
+      // Such a name is refused at input now; a record stored before that rule must still export harmless.
+      await reg.conn
+        .collection('orgs')
+        .updateOne(
+          { _id: 'g-evil' as never },
+          { $set: { 'versions.$[].name': '=HYPERLINK("http://x.example","点我")' } },
+        );
       const res = await reg.http.get('/exports/orgs.csv?kind=grid', admin);
       expect(res.status).toBe(200);
       const line = res.text.split('\r\n').find((l) => l.startsWith('g-evil'))!;

@@ -26,6 +26,19 @@ export const IdNumber = z
   .superRefine(withReason((v) => validateIdNumber(v)));
 export const Phone = z.string().trim().superRefine(withReason(validatePhone));
 
+/** What a spreadsheet would run as a formula when a name opens in it (CSV/formula injection). */
+export const FORMULA_START = /^[=+\-@\t\r]/;
+export const FORMULA_MESSAGE = 'must not start with = + - or @ (a spreadsheet would run it as a formula)';
+
+/** A name of a unit or a person: trimmed, bounded, never a formula. */
+const Name = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((v) => !FORMULA_START.test(v), FORMULA_MESSAGE);
+
 const Term = z
   .strictObject({ start: Day, end: Day })
   .refine((t) => t.start < t.end, 'term must end after it starts');
@@ -34,7 +47,7 @@ export const CreateOrg = z.strictObject({
   /** Stable code the city uses (division code, or its own); becomes the id. Generated when absent. */
   id: OrgId.optional(),
   kind: OrgKind,
-  name: z.string().trim().min(1).max(100),
+  name: Name(100),
   parentId: OrgId.nullable(),
   /** County the unit belongs to; taken from the parent when absent. Required for a county itself. */
   county: CountyCode.optional(),
@@ -46,7 +59,7 @@ export type CreateOrg = z.infer<typeof CreateOrg>;
 
 export const ChangeOrg = z
   .strictObject({
-    name: z.string().trim().min(1).max(100).optional(),
+    name: Name(100).optional(),
     parentId: OrgId.optional(),
     creditCode: CreditCode.optional(),
     term: Term.optional(),
@@ -98,7 +111,7 @@ export const JoinAlliance = z.strictObject({ memberOrgId: OrgId, ...PeriodFields
 export const RegisterMember = z.strictObject({
   /** The member's code (党员编号) when the city has one; generated otherwise. */
   id: OrgId.optional(),
-  name: z.string().trim().min(1).max(50),
+  name: Name(50),
   idNumber: IdNumber,
   phone: Phone,
   category: MemberCategory,
@@ -113,7 +126,7 @@ export type RegisterMember = z.infer<typeof RegisterMember>;
 
 export const ChangeMember = z
   .strictObject({
-    name: z.string().trim().min(1).max(50).optional(),
+    name: Name(50).optional(),
     phone: Phone.optional(),
     category: MemberCategory.optional(),
     status: z.enum(['active', 'inactive']).optional(),

@@ -1,5 +1,11 @@
 import type { z } from 'zod';
-import { CreateContract, CreateOrg, CreatePairing, RegisterMember } from '../domain/commands.js';
+import {
+  CreateContract,
+  CreateOrg,
+  CreatePairing,
+  FORMULA_MESSAGE,
+  RegisterMember,
+} from '../domain/commands.js';
 import { validateCreditCode, validateIdNumber, validatePhone } from '../domain/identifiers.js';
 import { DATE_REASON, readCell, REQUIRED, type RawCell } from './cells.js';
 import { DuplicateTracker } from './duplicates.js';
@@ -243,6 +249,7 @@ const KNOWN_MESSAGES: Record<string, string> = {
   'a date YYYY-MM-DD': DATE_REASON.zh,
   'term must end after it starts': '任期结束应晚于任期开始',
   'validTo must be after validFrom': '结束日期应晚于开始日期',
+  [FORMULA_MESSAGE]: '不能以=、+、-或@开头（电子表格会把它当作公式执行）',
 };
 
 const VALIDATORS: Record<string, (v: string) => Reason | null> = {

@@ -138,7 +138,10 @@ export const IMPORT_TEMPLATES: Record<ImportKind, ImportTemplate> = {
         'name',
         'text',
         true,
-        { zh: '组织全称，最多100字', en: 'full name, at most 100 characters' },
+        {
+          zh: '组织全称，最多100字，不能以=、+、-或@开头',
+          en: 'full name, at most 100 characters, not starting with = + - or @',
+        },
         '锦江花园业主委员会',
         ['组织名称'],
       ),
@@ -236,8 +239,8 @@ export const IMPORT_TEMPLATES: Record<ImportKind, ImportTemplate> = {
         'text',
         true,
         {
-          zh: '营业执照上的企业名称，最多100字',
-          en: 'name as on the business licence, at most 100 characters',
+          zh: '营业执照上的企业名称，最多100字，不能以=、+、-或@开头',
+          en: 'name as on the business licence, at most 100 characters, not starting with = + - or @',
         },
         '台州市锦江物业服务有限公司',
         ['名称'],
@@ -368,7 +371,14 @@ export const IMPORT_TEMPLATES: Record<ImportKind, ImportTemplate> = {
         'DY-0001',
         ['党员编码'],
       ),
-      col('姓名', 'name', 'text', true, { zh: '最多50字', en: 'at most 50 characters' }, '张三'),
+      col(
+        '姓名',
+        'name',
+        'text',
+        true,
+        { zh: '最多50字，不能以=、+、-或@开头', en: 'at most 50 characters, not starting with = + - or @' },
+        '张三',
+      ),
       col(
         '身份证号',
         'idNumber',
