@@ -263,6 +263,8 @@ export class ImportService {
       try {
         await withOutbox(this.ctx.conn, async (session, outbox) => {
           outcomes.length = 0;
+          // Memoised org lookups for this attempt only: a retry reads what the database holds now.
+          this.uc.members.beginBatch(session);
           for (const { seg, parsed: r } of rows) {
             if (!('command' in r)) continue;
             try {

@@ -70,6 +70,35 @@ export class MemberService {
     return this.ctx.models.Member;
   }
 
+  /**
+   * Org lookups memoised per transaction attempt of a bulk import (`beginBatch`): a file of
+   * thousands of members names the same party organisations, compounds and communities again
+   * and again. Nothing a member use case does changes an org, and a workbook writes its orgs
+   * before its members, so within one attempt an answer cannot go stale. Other callers (one
+   * request, one member) read the database every time.
+   */
+  private readonly lookups = new WeakMap<ClientSession, Map<string, Promise<unknown>>>();
+
+  /** Starts (or, on a retried attempt, restarts) memoising this session's org lookups. */
+  beginBatch(session: ClientSession): void {
+    this.lookups.set(session, new Map());
+  }
+
+  private memo<T>(session: ClientSession, key: string, load: () => Promise<T>): Promise<T> {
+    const cache = this.lookups.get(session);
+    if (!cache) return load();
+    let hit = cache.get(key) as Promise<T> | undefined;
+    if (!hit) {
+      hit = load();
+      cache.set(key, hit);
+      hit.catch(() => cache.delete(key));
+    }
+    return hit;
+  }
+  private orgOn(id: string, day: string, session: ClientSession) {
+    return this.memo(session, `org:${id}:${day}`, () => this.orgs.versionOn(id, day, session));
+  }
+
   /** Checks the member's placements on `day` and derives county and scope paths from them. */
   private async placement(
     session: ClientSession,
@@ -82,7 +111,7 @@ export class MemberService {
     },
     day: string,
   ) {
-    const partyOrg = await this.orgs.versionOn(p.partyOrgId, day, session);
+    const partyOrg = await this.orgOn(p.partyOrgId, day, session);
     if (!partyOrg || !PARTY_ORG_KINDS.includes(partyOrg.doc.kind)) {
       throw reason(
         `党组织${p.partyOrgId}不存在`,
@@ -93,7 +122,7 @@ export class MemberService {
     const paths = [partyOrg.version.path];
     let county = partyOrg.doc.county;
     if (p.workUnitId) {
-      const unit = await this.orgs.versionOn(p.workUnitId, day, session);
+      const unit = await this.orgOn(p.workUnitId, day, session);
       if (!unit || unit.doc.kind !== 'agency-unit') {
         throw reason(
           `工作单位${p.workUnitId}不存在`,
@@ -104,7 +133,7 @@ export class MemberService {
     }
     let community: string | null = null;
     if (p.residenceCompoundId) {
-      const compound = await this.orgs.versionOn(p.residenceCompoundId, day, session);
+      const compound = await this.orgOn(p.residenceCompoundId, day, session);
       if (!compound || compound.doc.kind !== 'compound') {
         throw reason(
           `居住小区${p.residenceCompoundId}不存在`,
@@ -116,7 +145,7 @@ export class MemberService {
       county = compound.doc.county;
       community = await this.communityOf(session, compound.version.path, day);
       if (p.residenceBuildingId) {
-        const building = await this.orgs.versionOn(p.residenceBuildingId, day, session);
+        const building = await this.orgOn(p.residenceBuildingId, day, session);
         if (
           !building ||
           building.doc.kind !== 'building' ||
@@ -143,7 +172,11 @@ export class MemberService {
   }
 
   /** The community a path lies in (the nearest community on it). */
-  private async communityOf(session: ClientSession, path: string, day: string): Promise<string | null> {
+  private communityOf(session: ClientSession, path: string, day: string): Promise<string | null> {
+    return this.memo(session, `community:${path}:${day}`, () => this.findCommunity(session, path, day));
+  }
+
+  private async findCommunity(session: ClientSession, path: string, day: string): Promise<string | null> {
     const ids = path.split('/').filter(Boolean);
     const docs = await this.ctx.models.Org.find({ _id: { $in: ids }, kind: 'community' })
       .session(session)
