@@ -77,6 +77,9 @@ export interface CreateEventBusOptions {
   inProcess?: InProcessBusOptions;
 }
 
+/** Consumed messages the in-process bus of a running suite keeps per partition. */
+export const DEFAULT_RETAINED_MESSAGES = 10_000;
+
 /** Kafka when KAFKA_BROKERS is set, otherwise the in-process bus (single process, nothing durable). */
 export function createEventBus(options: CreateEventBusOptions = {}): EventBus {
   const fromEnv = kafkaConfigFromEnv(options.env ?? process.env, options.clientId);
@@ -92,6 +95,8 @@ export function createEventBus(options: CreateEventBusOptions = {}): EventBus {
   }
   options.logger?.warn({}, 'KAFKA_BROKERS not set: using the in-process event bus (events are not durable)');
   return new InProcessEventBus({
+    // A long `honglian start` keeps what every group consumed only up to this, per partition.
+    retainMessages: DEFAULT_RETAINED_MESSAGES,
     ...options.inProcess,
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.retry ? { retry: options.retry } : {}),

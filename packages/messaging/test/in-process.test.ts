@@ -125,6 +125,68 @@ describe('in-process bus specifics', () => {
   });
 });
 
+describe('in-process retention (retainMessages)', () => {
+  const topic = uniqueTopic();
+  let bus: InProcessEventBus;
+  afterEach(() => bus.stop());
+
+  it('drops what every group committed beyond the newest N, never what a group still has to read', async () => {
+    bus = new InProcessEventBus({ partitions: 1, retainMessages: 3 });
+    await bus.start();
+    const fast: number[] = [];
+    const gate = deferred();
+    const slow: number[] = [];
+    await bus.subscribe({
+      groupId: 'fast',
+      topics: [topic],
+      handler: async (e) => void fast.push((e.data as { n: number }).n),
+    });
+    await bus.subscribe({
+      groupId: 'slow',
+      topics: [topic],
+      handler: async (e) => {
+        await gate.promise;
+        slow.push((e.data as { n: number }).n);
+      },
+    });
+    for (let n = 0; n < 10; n++) await bus.publish(topic, happened('k', n));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // 'slow' has read nothing yet: everything stays.
+    expect(bus.messages(topic)).toHaveLength(10);
+    gate.resolve();
+    await bus.whenIdle();
+    expect(fast).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(slow).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // Both committed all ten: the newest three are kept, offsets unchanged.
+    expect(bus.messages(topic).map((m) => m.offset)).toEqual([7, 8, 9]);
+    expect(bus.committed('fast', topic)).toEqual([10]);
+
+    // Offsets go on; a late group reading from the beginning starts at the earliest kept message.
+    await bus.publish(topic, happened('k', 10));
+    await bus.whenIdle();
+    expect(bus.messages(topic).map((m) => m.offset)).toEqual([8, 9, 10]);
+    const late: number[] = [];
+    await bus.subscribe({
+      groupId: 'late',
+      topics: [topic],
+      fromBeginning: true,
+      handler: async (e) => void late.push((e.data as { n: number }).n),
+    });
+    await bus.whenIdle();
+    expect(late).toEqual([8, 9, 10]);
+    expect(bus.committed('late', topic)).toEqual([11]);
+  });
+
+  it('keeps everything by default (tests read the whole log)', async () => {
+    bus = new InProcessEventBus({ partitions: 1 });
+    await bus.start();
+    await bus.subscribe({ groupId: 'g', topics: [topic], handler: async () => {} });
+    for (let n = 0; n < 20; n++) await bus.publish(topic, happened('k', n));
+    await bus.whenIdle();
+    expect(bus.messages(topic)).toHaveLength(20);
+  });
+});
+
 describe('createEventBus', () => {
   it('uses the in-process bus without KAFKA_BROKERS and Kafka with it', () => {
     expect(createEventBus({ env: {} })).toBeInstanceOf(InProcessEventBus);

@@ -22,6 +22,13 @@ export interface InProcessBusOptions {
   partitions?: number;
   /** Default retry policy of subscriptions (each may override it). */
   retry?: Partial<RetryPolicy>;
+  /**
+   * Messages every consumer group has committed are dropped beyond this many per partition (the
+   * newest are kept, for late `fromBeginning` subscribers and inspection), so a long-running
+   * process does not grow without bound. A message some group has not committed is never
+   * dropped. Default: keep everything (tests read the whole log).
+   */
+  retainMessages?: number;
   logger?: Logger;
 }
 
@@ -33,7 +40,9 @@ export interface StoredMessage extends RawMessage {
 }
 
 interface TopicLog {
+  /** The retained messages of each partition; `bases[p]` is the offset of `partitions[p][0]`. */
   partitions: StoredMessage[][];
+  bases: number[];
   roundRobin: number;
 }
 
@@ -73,6 +82,7 @@ type State = 'created' | 'started' | 'stopping' | 'stopped';
 export class InProcessEventBus implements EventBus {
   readonly partitions: number;
   private readonly defaults: Partial<RetryPolicy> | undefined;
+  private readonly retain: number;
   private readonly logger: Logger;
   private readonly topics = new Map<string, TopicLog>();
   private readonly groups = new Map<string, Group>();
@@ -87,6 +97,9 @@ export class InProcessEventBus implements EventBus {
       throw new RangeError('partitions must be a positive integer');
     this.partitions = partitions;
     this.defaults = options.retry;
+    const retain = options.retainMessages ?? Number.POSITIVE_INFINITY;
+    if (!(retain >= 0)) throw new RangeError('retainMessages must be zero or more');
+    this.retain = retain;
     this.logger = options.logger ?? silentLogger;
   }
 
@@ -175,7 +188,11 @@ export class InProcessEventBus implements EventBus {
   private log(topic: string): TopicLog {
     let log = this.topics.get(topic);
     if (!log) {
-      log = { partitions: Array.from({ length: this.partitions }, () => []), roundRobin: 0 };
+      log = {
+        partitions: Array.from({ length: this.partitions }, () => []),
+        bases: Array.from({ length: this.partitions }, () => 0),
+        roundRobin: 0,
+      };
       this.topics.set(topic, log);
     }
     return log;
@@ -191,7 +208,7 @@ export class InProcessEventBus implements EventBus {
       value: message.value,
       headers: { ...message.headers },
       partition,
-      offset: part.length,
+      offset: log.bases[partition]! + part.length,
       timestamp: Date.now(),
     });
     for (const group of this.groups.values()) {
@@ -217,7 +234,7 @@ export class InProcessEventBus implements EventBus {
         log.partitions.map((messages, partition) => ({
           topic,
           partition,
-          committed: consumption.fromBeginning ? 0 : messages.length,
+          committed: log.bases[partition]! + (consumption.fromBeginning ? 0 : messages.length),
           owner: null,
           running: null,
           inFlight: null,
@@ -271,8 +288,9 @@ export class InProcessEventBus implements EventBus {
   }
 
   private pending(cursor: Cursor): boolean {
-    const part = this.topics.get(cursor.topic)?.partitions[cursor.partition];
-    return !!part && cursor.committed < part.length;
+    const log = this.topics.get(cursor.topic);
+    const part = log?.partitions[cursor.partition];
+    return !!part && cursor.committed < log.bases[cursor.partition]! + part.length;
   }
 
   private schedule(group: Group, cursor: Cursor): void {
@@ -294,11 +312,12 @@ export class InProcessEventBus implements EventBus {
 
   /** Delivers one partition's messages in order; a message is committed only once handled or dead-lettered. */
   private async pump(group: Group, cursor: Cursor): Promise<void> {
-    const part = this.log(cursor.topic).partitions[cursor.partition]!;
+    const log = this.log(cursor.topic);
+    const part = log.partitions[cursor.partition]!;
     while (this.state === 'started') {
       const member = cursor.owner;
       if (!member || member.closed) return;
-      const message = part[cursor.committed];
+      const message = part[cursor.committed - log.bases[cursor.partition]!];
       if (!message) return;
       const env: DeliveryEnv = {
         groupId: group.id,
@@ -321,7 +340,25 @@ export class InProcessEventBus implements EventBus {
       }
       if (outcome === 'interrupted') return;
       cursor.committed = message.offset + 1;
+      this.trim(cursor.topic, cursor.partition);
     }
+  }
+
+  /** Drops what every group has committed beyond the newest `retainMessages` of a partition. */
+  private trim(topic: string, partition: number): void {
+    const log = this.topics.get(topic);
+    const part = log?.partitions[partition];
+    if (!log || !part || part.length <= this.retain) return;
+    let consumed = Number.POSITIVE_INFINITY;
+    for (const group of this.groups.values()) {
+      const cursor = group.cursors.get(topic)?.[partition];
+      if (cursor) consumed = Math.min(consumed, cursor.committed);
+    }
+    if (consumed === Number.POSITIVE_INFINITY) return; // nobody reads it yet: keep it for them
+    const drop = Math.min(consumed - log.bases[partition]!, part.length - this.retain);
+    if (drop <= 0) return;
+    part.splice(0, drop);
+    log.bases[partition]! += drop;
   }
 
   private allCursors(group?: Group): Cursor[] {
