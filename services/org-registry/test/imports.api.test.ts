@@ -407,6 +407,28 @@ describe('imports: dry run, errors per row, all or nothing, idempotence', () => 
       { row: 3, column: '身份证号', reason: { zh: '身份证号已登记', en: 'duplicate ID number' } },
     ]);
     expect(await reg.conn.db!.collection('members').countDocuments()).toBe(2);
+
+    // A member transferred since: the file still describes her as of its effective date.
+    const branch = await reg.http.post('/orgs', reg.users.cityAdmin, {
+      id: 'cp-2-dzb',
+      kind: 'compound-party-branch',
+      name: '永宁家园党支部',
+      parentId: 'cp-2',
+      effectiveFrom: '2024-01-01',
+    });
+    expect(branch.status).toBe(201);
+    const moved = await reg.http.post('/members/m-1/transfer', reg.users.cityAdmin, {
+      toPartyOrgId: 'cp-2-dzb',
+      effectiveFrom: '2026-03-01',
+    });
+    expect(moved.status).toBe(200);
+    const again = await reg.http.upload(
+      '/imports?kind=members&dryRun=false',
+      reg.users.cityAdmin,
+      csv([member('m-1', 1), member('m-2', 2)]),
+      'text/csv',
+    );
+    expect(again.body).toMatchObject({ status: 'applied', created: 0, unchanged: 2, errorCount: 0 });
   });
 
   it('scopes imports: a county admin cannot import into another county', async () => {
