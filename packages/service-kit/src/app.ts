@@ -5,7 +5,8 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import { Readiness } from './health.js';
 import { ServiceMetrics } from './metrics.js';
-import { HttpProblem, notFoundHandler, problemErrorHandler } from './problem.js';
+import { missingToken } from './auth/problems.js';
+import { notFoundHandler, problemErrorHandler } from './problem.js';
 import { requestIdOf } from './request-id.js';
 
 export interface AppOptions {
@@ -65,11 +66,7 @@ export function createApp(opts: AppOptions): ServiceApp {
   });
   app.get('/metrics', async (req, res, next) => {
     if (opts.metricsToken && !bearerMatches(req.headers.authorization, opts.metricsToken)) {
-      next(
-        new HttpProblem(401, 'Metrics need the metrics bearer token.', {
-          headers: { 'WWW-Authenticate': 'Bearer' },
-        }),
-      );
+      next(missingToken('Metrics need the metrics bearer token.'));
       return;
     }
     const { contentType, body } = await metrics.render();

@@ -3,14 +3,13 @@ import request from 'supertest';
 import { connectTestDatabase } from '@honglian/embedded-mongo';
 import { InProcessEventBus } from '@honglian/messaging';
 import { FixedClock, createLogger } from '@honglian/service-kit';
-import { TEST_USERS, bearer, startTestIssuer, type TestUser } from '@honglian/testkit';
+import { TEST_USERS, bearer, publishedEvents, startTestIssuer, type TestUser } from '@honglian/testkit';
 import {
   MemberRegistered,
   OrgCreated,
   PairingCreated,
   TOPICS,
   createEvent,
-  validateEvent,
   type CloudEvent,
 } from '@honglian/contracts';
 import { createService } from '../src/index.js';
@@ -97,15 +96,7 @@ export async function startCheckin(
   };
 
   /** Events this service published, once the outbox relay caught up. */
-  const events = async (): Promise<CloudEvent[]> => {
-    for (let i = 0; i < 100; i++) {
-      const pending = await conn.db!.collection('outbox').countDocuments({ status: 'pending' });
-      if (pending === 0) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    await bus.whenIdle();
-    return bus.messages(TOPICS.memberCheckin).map((m) => JSON.parse(m.value) as CloudEvent);
-  };
+  const events = () => publishedEvents(conn, bus, TOPICS.memberCheckin);
 
   return {
     service,
@@ -128,9 +119,7 @@ export async function startCheckin(
 }
 export type Harness = Awaited<ReturnType<typeof startCheckin>>;
 
-export function expectValidEvents(events: CloudEvent[]): void {
-  for (const e of events) expect(validateEvent(e)).toMatchObject({ ok: true });
-}
+export { expectValidEvents } from '@honglian/testkit';
 
 /* ---------- the fixture world, as org-registry events ---------- */
 

@@ -3,8 +3,8 @@ import request from 'supertest';
 import { connectTestDatabase } from '@honglian/embedded-mongo';
 import { InProcessEventBus } from '@honglian/messaging';
 import { FixedClock, createLogger } from '@honglian/service-kit';
-import { TEST_USERS, bearer, startTestIssuer, type TestUser } from '@honglian/testkit';
-import { TOPICS, validateEvent, type CloudEvent } from '@honglian/contracts';
+import { TEST_USERS, bearer, publishedEvents, startTestIssuer, type TestUser } from '@honglian/testkit';
+import { TOPICS } from '@honglian/contracts';
 import { createService } from '../src/index.js';
 
 export const PII_KEY = Buffer.alloc(32, 7);
@@ -75,15 +75,7 @@ export async function startRegistry(opts: { importMaxBytes?: number } = {}) {
         .send(body),
   };
   /** Events the registry published, after the outbox relay caught up. */
-  const events = async (): Promise<CloudEvent[]> => {
-    for (let i = 0; i < 500; i++) {
-      const pending = await conn.db!.collection('outbox').countDocuments({ status: 'pending' });
-      if (pending === 0) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    await bus.whenIdle();
-    return bus.messages(TOPICS.orgRegistry).map((m) => JSON.parse(m.value) as CloudEvent);
-  };
+  const events = () => publishedEvents(conn, bus, TOPICS.orgRegistry, { attempts: 500 });
   return {
     service,
     conn,
@@ -102,9 +94,7 @@ export async function startRegistry(opts: { importMaxBytes?: number } = {}) {
   };
 }
 
-export function expectValidEvents(events: CloudEvent[]): void {
-  for (const e of events) expect(validateEvent(e)).toMatchObject({ ok: true });
-}
+export { expectValidEvents } from '@honglian/testkit';
 
 /** A small city: 331000 ─ 331003 ─ st-1 ─ cm-1 ─ g-1 ─ cp-1 ─ b-1, plus a sibling community cm-2. */
 export async function buildFixtureCity(http: Awaited<ReturnType<typeof startRegistry>>['http']) {

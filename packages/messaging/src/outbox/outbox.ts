@@ -50,14 +50,15 @@ export async function writeOutbox(
   const records = outbox.drainRecords();
   if (records.length === 0) return 0;
   // One counter per lane, reserved in the order lanes first appear in this transaction.
+  const lanes = records.map((r) => laneOf(r.key));
   const perLane = new Map<number, number>();
-  for (const r of records) perLane.set(laneOf(r.key), (perLane.get(laneOf(r.key)) ?? 0) + 1);
+  for (const lane of lanes) perLane.set(lane, (perLane.get(lane) ?? 0) + 1);
   const next = new Map<number, number>();
   for (const [lane, count] of perLane)
     next.set(lane, await reserveSequence(connection, session, lane, count));
   const now = new Date();
-  const docs: OutboxRecord[] = records.map((r) => {
-    const lane = laneOf(r.key);
+  const docs: OutboxRecord[] = records.map((r, i) => {
+    const lane = lanes[i]!;
     const seq = next.get(lane)!;
     next.set(lane, seq + 1);
     return {

@@ -92,7 +92,7 @@ export class ImportJobs {
     return view(doc, this.ctx.clock.now());
   }
 
-  /** Waits for the jobs of this process (tests, and a clean shutdown that can afford it). */
+  /** Waits for the jobs this process started (tests). */
   async idle(): Promise<void> {
     while (this.running.size > 0) await Promise.all([...this.running]);
   }
