@@ -6,3 +6,4 @@ export * from './events.js';
 export * from './org-structure.js';
 export * from './events/org-registry.js';
 export * from './events/checkin.js';
+export * from './text.js';
