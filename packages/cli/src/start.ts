@@ -1,9 +1,9 @@
 import { ConfigError, createLogger, exitOnSignal, loadConfigOrExit } from '@honglian/service-kit';
-import { SuiteConfigSchema, startSuite, type RunningSuite } from './suite.js';
+import { SUITE_CONFIG_OPTIONS, SuiteConfigSchema, startSuite, type RunningSuite } from './suite.js';
 
 /** `honglian start`: the whole suite in one process, for a laptop or a demo. */
 export async function runStart(out: NodeJS.WritableStream = process.stdout): Promise<void> {
-  const config = loadConfigOrExit(SuiteConfigSchema);
+  const config = loadConfigOrExit(SuiteConfigSchema, process.env, SUITE_CONFIG_OPTIONS);
   // Logs (JSON) go to stderr so stdout carries only the status lines people read.
   const logger = createLogger({ name: 'honglian', level: config.LOG_LEVEL, destination: process.stderr });
   let suite: RunningSuite;

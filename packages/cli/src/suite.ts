@@ -1,13 +1,18 @@
 import { createEventBus, type EventBus } from '@honglian/messaging';
 import {
   BaseConfigSchema,
+  apiRoutesOf,
+  buildModuleServices,
   envBoolean,
   envPort,
   databaseOptionsOf,
   openDatabaseServer,
+  ownConfigShapeOf,
   serve,
+  serviceRateLimitOf,
   systemClock,
   type Clock,
+  type LoadConfigOptions,
   type Logger,
   type ServedService,
   type ServiceContext,
@@ -16,20 +21,32 @@ import {
 } from '@honglian/service-kit';
 import * as gateway from '@honglian/gateway';
 import { IDENTITY_ENV_SHAPE, createSuiteIdentity } from './identity.js';
-import * as orgRegistry from '@honglian/org-registry';
-import * as memberCheckin from '@honglian/member-checkin';
-import * as volunteerPoints from '@honglian/volunteer-points';
-import * as propertyEvaluation from '@honglian/property-evaluation';
-import * as assessment from '@honglian/assessment';
+import { orgRegistryModule } from '@honglian/org-registry';
+import { memberCheckinModule } from '@honglian/member-checkin';
+import { volunteerPointsModule } from '@honglian/volunteer-points';
+import { propertyEvaluationModule } from '@honglian/property-evaluation';
+import { assessmentModule } from '@honglian/assessment';
 import { z } from 'zod';
 
-/** member-checkin's own settings (CHECKIN_*), so the all-in-one run takes them from the same environment. */
-function checkinSettings() {
-  const shape = memberCheckin.CheckinConfigSchema.shape;
-  return Object.fromEntries(Object.entries(shape).filter(([k]) => k.startsWith('CHECKIN_'))) as {
-    [K in keyof typeof shape as K extends `CHECKIN_${string}` ? K : never]: (typeof shape)[K];
-  };
-}
+/**
+ * The domain services of the suite, as modules, in start order (the gateway starts last, once it
+ * knows their URLs). Adding a service to the all-in-one run means listing its module here: its
+ * variables join the suite's config, it gets its own database on the one server and the one bus,
+ * the gateway routes its prefix, and its demo data is seeded.
+ */
+export const MODULES: readonly [
+  typeof orgRegistryModule,
+  typeof memberCheckinModule,
+  typeof volunteerPointsModule,
+  typeof propertyEvaluationModule,
+  typeof assessmentModule,
+] = [
+  orgRegistryModule,
+  memberCheckinModule,
+  volunteerPointsModule,
+  propertyEvaluationModule,
+  assessmentModule,
+];
 
 export const SuiteConfigSchema = BaseConfigSchema.extend({
   ...IDENTITY_ENV_SHAPE,
@@ -37,59 +54,24 @@ export const SuiteConfigSchema = BaseConfigSchema.extend({
   LOG_LEVEL: BaseConfigSchema.shape.LOG_LEVEL.unwrap().default('warn'),
   /** First internal port; services take consecutive ports from it. 0 = random ports. Default PORT + 1. */
   SERVICE_PORT_BASE: envPort.optional(),
-  /** Where the embedded database keeps its data between runs; empty = in memory only. Ignored with MONGO_URL. */
+  /**
+   * Where the embedded database keeps its data between runs; empty (`DATA_DIR=`) = in memory
+   * only, nothing written or read. Ignored with MONGO_URL. Load with SUITE_CONFIG_OPTIONS.
+   */
   DATA_DIR: z.string().default('.honglian-data'),
-  /** Seed the demo city into an empty registry. */
+  /** Seed the demo data (the demo city into an empty registry…) of every module that has some. */
   SEED_DEMO: envBoolean.default(true),
-  PII_KEY: orgRegistry.RegistryConfigSchema.shape.PII_KEY,
-  IMPORT_MAX_BYTES: orgRegistry.RegistryConfigSchema.shape.IMPORT_MAX_BYTES,
-  ...checkinSettings(),
+  // Each module's own variables (PII_KEY, CHECKIN_*…), read as when the service runs alone.
+  ...ownConfigShapeOf(MODULES),
 });
 export type SuiteConfig = z.infer<typeof SuiteConfigSchema>;
+
+/** `DATA_DIR=` must stay empty (memory only) rather than fall back to the default directory. */
+export const SUITE_CONFIG_OPTIONS: LoadConfigOptions = { keepEmpty: ['DATA_DIR'] };
 
 interface SharedInfrastructure {
   databases: DatabaseServer;
   bus: EventBus;
-}
-
-type Builder = (ctx: ServiceContext, infra: SharedInfrastructure) => Promise<ServiceHandle>;
-
-/**
- * The domain services in start order (the gateway starts last, once it knows
- * their URLs), each given what it needs: its own database on the one server,
- * the one event bus.
- */
-function domainServices(config: SuiteConfig): { name: string; prefix: string; build: Builder }[] {
-  return [
-    {
-      ...orgRegistry.SERVICE,
-      build: async (ctx, { databases, bus }) =>
-        orgRegistry.createService({
-          ...ctx,
-          db: await databases.connect(orgRegistry.SERVICE.name),
-          bus,
-          piiKey: orgRegistry.piiKeyOf(config),
-          importMaxBytes: config.IMPORT_MAX_BYTES,
-        }),
-    },
-    {
-      ...memberCheckin.SERVICE,
-      build: async (ctx, { databases, bus }) => {
-        const qrSecret = memberCheckin.qrSecretOf(config);
-        return memberCheckin.createService({
-          ...ctx,
-          db: await databases.connect(memberCheckin.SERVICE.name),
-          bus,
-          ...(qrSecret ? { qrSecret } : {}),
-          rules: memberCheckin.rulesOf(config),
-          scanIntervalMs: config.CHECKIN_SCAN_INTERVAL_SECONDS * 1000,
-        });
-      },
-    },
-    { ...volunteerPoints.SERVICE, build: async (ctx) => volunteerPoints.createService(ctx) },
-    { ...propertyEvaluation.SERVICE, build: async (ctx) => propertyEvaluation.createService(ctx) },
-    { ...assessment.SERVICE, build: async (ctx) => assessment.createService(ctx) },
-  ];
 }
 
 export interface RunningSuite {
@@ -109,6 +91,11 @@ export interface SuiteOptions {
    * is checked against it.
    */
   clock?: Clock;
+  /**
+   * Where the event bus takes its settings from (KAFKA_BROKERS and the other KAFKA_* variables):
+   * default `process.env`. Tests pass `{}` for the in-process bus whatever the environment says.
+   */
+  busEnv?: Record<string, string | undefined>;
 }
 
 /** Runs every service in this process: each on its own port, the gateway public. */
@@ -124,6 +111,8 @@ export async function startSuite(
     bodyLimit: config.BODY_LIMIT,
     metricsToken: config.METRICS_TOKEN,
     auth: identity.authenticator(),
+    trustProxy: config.TRUST_PROXY,
+    rateLimit: serviceRateLimitOf(config),
   });
   const base = config.SERVICE_PORT_BASE ?? (config.PORT === 0 ? 0 : config.PORT + 1);
   const started: ServedService[] = [];
@@ -153,17 +142,31 @@ export async function startSuite(
       ...databaseOptionsOf(config, logger),
       ...(config.DATA_DIR ? { dataDir: config.DATA_DIR } : {}),
     });
-    infra = { databases, bus: createEventBus({ clientId: 'honglian', logger }) };
+    infra = {
+      databases,
+      bus: createEventBus({
+        clientId: 'honglian',
+        logger,
+        ...(options.busEnv ? { env: options.busEnv } : {}),
+      }),
+    };
     await infra.bus.start();
-    let registry: orgRegistry.OrgRegistryService | undefined;
-    for (const [i, svc] of domainServices(config).entries()) {
-      const handle = await svc.build(ctx(svc.name), infra);
-      if (svc.name === orgRegistry.SERVICE.name) registry = handle as orgRegistry.OrgRegistryService;
-      await serveOne(handle, base === 0 ? 0 : base + i, svc.prefix);
+    // Every module's settings first (one ConfigError naming every bad variable), then each
+    // service on its own database of the one server and the one bus.
+    const built = await buildModuleServices(MODULES, {
+      config,
+      databases: infra.databases,
+      bus: infra.bus,
+      context: (module) => ctx(module.name),
+    });
+    for (const [i, service] of built.entries()) {
+      await serveOne(service, base === 0 ? 0 : base + i, MODULES[i]!.prefix);
     }
-    if (registry && config.SEED_DEMO) {
-      const seeded = await registry.seedDemoCity(gateway.DEMO_DIRECTORY);
-      if (seeded) logger.info({ rows: seeded.map((r) => `${r.kind}:${r.created}`) }, 'demo city seeded');
+    if (config.SEED_DEMO) {
+      for (const service of built) {
+        const seeded = await service.seedDemo(gateway.DEMO_DIRECTORY);
+        if (seeded) logger.info({ service: service.name, seeded }, 'demo data seeded');
+      }
     }
     const services = [...started];
     const urls = Object.fromEntries(services.map((s) => [s.handle.name, s.http.url]));
@@ -171,6 +174,7 @@ export async function startSuite(
       gateway.createService({
         ...ctx(gateway.SERVICE.name, systemClock),
         services: urls,
+        routes: apiRoutesOf(MODULES),
         settings: gateway.gatewaySettingsFromEnv(config),
         ...(identity.devIdentity ? { devIdentity: identity.devIdentity } : {}),
       }),

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -172,6 +172,60 @@ describe('honglian start', () => {
       expect(second).toEqual(first);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('with DATA_DIR= (empty) keeps everything in memory: no snapshot written, none read', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'honglian-memory-'));
+    const filesIn = (dir: string) =>
+      readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => path.relative(cwd, path.join(e.parentPath, e.name)));
+    const run = async <T>(env: Record<string, string>, check: (gatewayUrl: string) => Promise<T>) => {
+      const child = spawn(process.execPath, [BIN, 'start'], {
+        cwd,
+        env: { PATH: process.env.PATH!, PORT: '0', ...env },
+      });
+      try {
+        const gatewayUrl = await new Promise<string>((resolve, reject) => {
+          let out = '';
+          child.stdout.on('data', (d: Buffer) => {
+            out += d.toString();
+            const ready = /ready at (http:\/\/\S+)/.exec(out);
+            if (ready) resolve(ready[1]!);
+          });
+          child.stderr.on('data', (d: Buffer) => process.stderr.write(d));
+          child.once('exit', (code) => reject(new Error(`exited ${code} before ready:\n${out}`)));
+        });
+        return await check(gatewayUrl);
+      } finally {
+        child.kill('SIGTERM');
+        expect(await exitOf(child)).toBe(0);
+      }
+    };
+    const orgCount = async (gatewayUrl: string) => {
+      const res = await fetch(`${gatewayUrl}/api/v1/registry/orgs?county=331003&limit=200`, {
+        headers: { Authorization: `Bearer ${await demoToken(gatewayUrl, 'county-admin-331003')}` },
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { items: unknown[] }).items.length;
+    };
+    try {
+      // The demo city is written (seeded) into the in-memory database, and nothing reaches the disk.
+      expect(await run({ DATA_DIR: '' }, orgCount)).toBeGreaterThan(0);
+      expect(filesIn(cwd)).toEqual([]);
+      // Unset, DATA_DIR is the default directory: a snapshot is written there on a clean stop...
+      const seeded = await run({}, orgCount);
+      const snapshot = path.join(cwd, '.honglian-data', 'embedded-mongo.snapshot');
+      expect(filesIn(cwd)).toEqual([path.relative(cwd, snapshot)]);
+      const before = readFileSync(snapshot);
+      expect(seeded).toBeGreaterThan(0);
+      // ...which DATA_DIR= neither reads (an empty registry without seeding) nor rewrites.
+      expect(await run({ DATA_DIR: '', SEED_DEMO: 'false' }, orgCount)).toBe(0);
+      expect(readFileSync(snapshot).equals(before)).toBe(true);
+      expect(filesIn(cwd)).toEqual([path.relative(cwd, snapshot)]);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
     }
   });
 

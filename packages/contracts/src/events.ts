@@ -8,7 +8,13 @@ import { CloudEventEnvelope, type CloudEvent } from './cloudevent.js';
  */
 const schemas = new Map<string, z.ZodType>();
 
-export function defineEvent<S extends z.ZodType>(type: string, data: S): { type: string; data: S } {
+/** An event contract: its CloudEvents `type` (kept as a literal type) and the zod schema of its data. */
+export interface EventDefinition<T extends string = string, S extends z.ZodType = z.ZodType> {
+  readonly type: T;
+  readonly data: S;
+}
+
+export function defineEvent<T extends string, S extends z.ZodType>(type: T, data: S): EventDefinition<T, S> {
   const known = schemas.get(type);
   if (known && known !== data) throw new Error(`event type ${type} is already defined`);
   schemas.set(type, data);

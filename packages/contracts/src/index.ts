@@ -7,3 +7,5 @@ export * from './org-structure.js';
 export * from './events/org-registry.js';
 export * from './events/checkin.js';
 export * from './text.js';
+export * from './typed-events.js';
+export * from './reason.js';

@@ -168,6 +168,19 @@ export class Index {
   lookup = new Map<string, Set<string>>();
   /** full key -> id, for unique indexes */
   uniqueKeys: Map<string, string> | undefined;
+  /**
+   * First-field key -> sort signature -> that key's documents in that order, built by a sorted
+   * query with a limit and dropped whenever a document joins or leaves the key (a replaced
+   * document leaves and joins), so `find({county}).sort(...).limit(n)` reads n documents.
+   */
+  private sorted = new Map<string, Map<string, Doc[]>>();
+  /**
+   * Compound indexes: full key (every field) -> ids, so an equality on all the fields (a
+   * processed-event check on {groupId, eventId}) is one lookup, not a walk through everything
+   * under a low-cardinality first field. Off (undefined) once a document had parallel arrays,
+   * which have no full key here.
+   */
+  private full: Map<string, Set<string>> | undefined;
 
   constructor(spec: Doc) {
     this.spec = spec;
@@ -179,6 +192,7 @@ export class Index {
     this.isId = this.name === '_id_';
     this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression) : undefined;
     if (this.unique) this.uniqueKeys = new Map();
+    if (this.fields.length > 1) this.full = new Map();
   }
 
   get isPartial(): boolean {
@@ -197,6 +211,33 @@ export class Index {
     const keys = new Set<string>();
     for (const v of valuesAtPath(doc, first.parts)) keys.add(canonicalKey(v));
     return [...keys];
+  }
+
+  /** Full keys of a document for `full`, or undefined for parallel arrays (no entry then). */
+  private fullKeys(doc: Doc): string[] | undefined {
+    try {
+      return this.uniqueEntries(doc).map((e) => e.key);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Ids under the full key of a compound index when `eqs` has one plain value (not null,
+   * missing or an array, whose matching is wider than the key) for every field, else undefined.
+   */
+  lookupFull(eqs: ReadonlyMap<string, unknown[]>): string[] | undefined {
+    if (!this.full || this.isPartial) return undefined;
+    let key = '';
+    for (const f of this.fields) {
+      const values = eqs.get(f.path);
+      if (!values || values.length !== 1) return undefined;
+      const v = values[0];
+      if (v === null || v === undefined || Array.isArray(v)) return undefined;
+      const k = indexKeyOf(v);
+      key += `${k.length}:${k}`;
+    }
+    return [...(this.full.get(key) ?? [])];
   }
 
   /** Unique-key entries of a document (one per multikey combination). */
@@ -226,6 +267,7 @@ export class Index {
   add(doc: Doc, id: string, entries?: UniqueEntry[]): void {
     if (this.isId || !this.contains(doc)) return;
     for (const k of this.lookupKeys(doc)) {
+      this.sorted.delete(k);
       let s = this.lookup.get(k);
       if (!s) {
         s = new Set();
@@ -234,11 +276,25 @@ export class Index {
       s.add(id);
     }
     if (this.uniqueKeys) for (const e of entries ?? this.uniqueEntries(doc)) this.uniqueKeys.set(e.key, id);
+    if (this.full) {
+      const keys = entries ? entries.map((e) => e.key) : this.fullKeys(doc);
+      if (!keys) this.full = undefined;
+      else
+        for (const k of keys) {
+          let s = this.full.get(k);
+          if (!s) {
+            s = new Set();
+            this.full.set(k, s);
+          }
+          s.add(id);
+        }
+    }
   }
 
   remove(doc: Doc, id: string): void {
     if (this.isId || !this.contains(doc)) return;
     for (const k of this.lookupKeys(doc)) {
+      this.sorted.delete(k);
       const s = this.lookup.get(k);
       if (s) {
         s.delete(id);
@@ -248,6 +304,14 @@ export class Index {
     if (this.uniqueKeys)
       for (const e of this.uniqueEntries(doc))
         if (this.uniqueKeys.get(e.key) === id) this.uniqueKeys.delete(e.key);
+    if (this.full)
+      for (const k of this.fullKeys(doc) ?? []) {
+        const s = this.full.get(k);
+        if (s) {
+          s.delete(id);
+          if (s.size === 0) this.full.delete(k);
+        }
+      }
   }
 
   /** The first unique entry of `doc` owned by another document. */
@@ -260,10 +324,26 @@ export class Index {
     return undefined;
   }
 
+  /** The documents of one first-field key in a sort order, from the cache or built now. */
+  sortedDocs(key: string, signature: string, build: (ids: ReadonlySet<string>) => Doc[]): Doc[] {
+    let bySort = this.sorted.get(key);
+    let docs = bySort?.get(signature);
+    if (!docs) {
+      docs = build(this.lookup.get(key) ?? new Set());
+      if (!bySort) {
+        bySort = new Map();
+        this.sorted.set(key, bySort);
+      }
+      bySort.set(signature, docs);
+    }
+    return docs;
+  }
+
   clone(): Index {
     const c = new Index(this.spec);
     for (const [k, s] of this.lookup) c.lookup.set(k, new Set(s));
     if (this.uniqueKeys) c.uniqueKeys = new Map(this.uniqueKeys);
+    c.full = this.full && new Map([...this.full].map(([k, ids]) => [k, new Set(ids)]));
     return c;
   }
 

@@ -1,10 +1,11 @@
 // Sessions, retryable writes and multi-document transactions.
 //
 // A transaction reads the committed state as of its first statement (its
-// snapshot): on first touch of a collection it copies it (copy-on-write
-// documents make the copy cheap) and puts back the versions of documents
-// others committed since, so reads across collections are consistent. It
-// takes a write lock per document. A second transaction writing a locked or
+// snapshot): each collection it touches is seen through a SnapshotCollection
+// (the committed documents, with the versions of those others committed since
+// read back from the catalog's write history, plus its own writes), so reads
+// across collections are consistent and nothing is copied. It takes a write
+// lock per document. A second transaction writing a locked or
 // since-changed document gets WriteConflict (112) with the
 // TransientTransactionError label, as on mongod, so the driver's
 // withTransaction retries. Commit re-validates against the committed state
@@ -13,6 +14,7 @@
 import { err, ErrorCodes, noSuchTransaction, snapshotUnavailable, writeConflict } from './errors.js';
 import type { Catalog } from './storage/catalog.js';
 import { Collection, idKeyOf } from './storage/collection.js';
+import { SnapshotCollection } from './storage/snapshot.js';
 import type { Doc } from './values.js';
 
 export const TRANSACTION_LIFETIME_MS = 60_000;
@@ -101,19 +103,17 @@ export class TransactionView implements StorageView {
   private workspace(db: string, name: string): Workspace {
     const ns = `${db}.${name}`;
     let ws = this.txn.workspaces.get(ns);
+    const catalog = this.manager.catalog;
+    const snap = this.txn.snapshotSeq;
+    // created, dropped or renamed since the snapshot: mongod cannot read it either. Checked on
+    // every access, since a snapshot reads the live committed collection it was opened on.
+    if (catalog.lastDdl(ns) > snap && !ws?.created) {
+      this.manager.abort(this.txn, 'collection changed since the snapshot');
+      throw snapshotUnavailable(ns);
+    }
     if (!ws) {
-      const catalog = this.manager.catalog;
-      const snap = this.txn.snapshotSeq;
-      // created, dropped or renamed since the snapshot: mongod cannot read it either
-      if (catalog.lastDdl(ns) > snap) {
-        this.manager.abort(this.txn, 'collection changed since the snapshot');
-        throw snapshotUnavailable(ns);
-      }
       const base = catalog.get(db, name);
-      const coll = base?.clone();
-      if (coll)
-        for (const [id, before] of catalog.versionsAt(ns, snap))
-          coll.applyUnchecked(id, coll.get(id), before);
+      const coll = base ? new SnapshotCollection(base, catalog, snap) : undefined;
       ws = {
         ns,
         db,
@@ -293,7 +293,7 @@ export class TransactionManager {
       const base = this.catalog.get(ws.db, ws.name) as Collection;
       for (const id of ws.written) {
         const before = base.docs.get(id);
-        base.applyUnchecked(id, before, coll.docs.get(id));
+        base.applyUnchecked(id, before, coll.get(id));
         this.catalog.recordWrite(ws.ns, id, before);
       }
     }
@@ -312,7 +312,7 @@ export class TransactionManager {
       if (!ix.uniqueKeys) continue;
       const mine = new Map<string, string>();
       for (const id of ws.written) {
-        const doc = ws.coll.docs.get(id);
+        const doc = ws.coll.get(id);
         if (!doc || !ix.contains(doc)) continue;
         for (const e of ix.uniqueEntries(doc)) {
           const owner = ix.uniqueKeys.get(e.key);

@@ -30,7 +30,7 @@ const MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
  * Kafka settings from the environment, or undefined when KAFKA_BROKERS is not set:
  * KAFKA_BROKERS (comma-separated host:port), KAFKA_CLIENT_ID, KAFKA_SSL, KAFKA_SASL_MECHANISM
  * (plain | scram-sha-256 | scram-sha-512), KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD,
- * KAFKA_TOPIC_PARTITIONS, KAFKA_REPLICATION_FACTOR, KAFKA_CREATE_TOPICS.
+ * KAFKA_TOPIC_PARTITIONS, KAFKA_REPLICATION_FACTOR, KAFKA_CREATE_TOPICS, KAFKA_NAMESPACE.
  */
 export function kafkaConfigFromEnv(
   env: Env = process.env,
@@ -61,6 +61,13 @@ export function kafkaConfigFromEnv(
   if (replicationFactor !== undefined) config.replicationFactor = replicationFactor;
   const createTopics = flag(env, 'KAFKA_CREATE_TOPICS');
   if (createTopics !== undefined) config.createTopics = createTopics;
+  const namespace = env.KAFKA_NAMESPACE?.trim();
+  if (namespace) {
+    if (!/^[A-Za-z0-9._-]{1,100}$/.test(namespace)) {
+      throw new Error(`KAFKA_NAMESPACE must be at most 100 of [A-Za-z0-9._-], got "${namespace}"`);
+    }
+    config.namespace = namespace;
+  }
   return config;
 }
 

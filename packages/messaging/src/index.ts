@@ -21,6 +21,7 @@ export { extractMessageContext } from './trace.js';
 export { InProcessEventBus, type InProcessBusOptions, type StoredMessage } from './in-process/bus.js';
 export { KafkaEventBus } from './kafka/bus.js';
 export type { KafkaBusConfig, KafkaSasl } from './kafka/config.js';
+export { kafkaInspector, type KafkaInspector } from './kafka/inspector.js';
 export { withOutbox, OutboxWriter, writeOutbox, type WithOutboxOptions } from './outbox/outbox.js';
 export { OutboxRelay, type OutboxRelayOptions, type RelayStatus } from './outbox/relay.js';
 export { notifyOutbox } from './outbox/notify.js';
@@ -40,3 +41,14 @@ export {
   type IdempotentOptions,
 } from './idempotent.js';
 export { createEventBus, kafkaConfigFromEnv, type CreateEventBusOptions } from './factory.js';
+export {
+  emit,
+  emitAll,
+  on,
+  eventHandlers,
+  type EmitInit,
+  type EmitOptions,
+  type EventRoute,
+  type EventHandlers,
+  type EventHandlersOptions,
+} from './typed.js';

@@ -225,4 +225,15 @@ describe('createEventBus', () => {
       /KAFKA_TOPIC_PARTITIONS/,
     );
   });
+
+  it('reads KAFKA_NAMESPACE, the prefix of every topic and group on the broker', () => {
+    expect(kafkaConfigFromEnv({ KAFKA_BROKERS: 'k', KAFKA_NAMESPACE: ' staging. ' })).toMatchObject({
+      namespace: 'staging.',
+    });
+    expect(kafkaConfigFromEnv({ KAFKA_BROKERS: 'k', KAFKA_NAMESPACE: '' })).not.toHaveProperty('namespace');
+    expect(() => kafkaConfigFromEnv({ KAFKA_BROKERS: 'k', KAFKA_NAMESPACE: 'a/b' })).toThrow(
+      /KAFKA_NAMESPACE/,
+    );
+    expect(() => new KafkaEventBus({ brokers: ['k'], clientId: 'c', namespace: 'x y' })).toThrow(/namespace/);
+  });
 });

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
 import { pinoHttp } from 'pino-http';
@@ -6,8 +7,12 @@ import type { Logger } from 'pino';
 import { Readiness } from './health.js';
 import { ServiceMetrics } from './metrics.js';
 import { missingToken } from './auth/problems.js';
-import { notFoundHandler, problemErrorHandler } from './problem.js';
+import type { Authenticator } from './auth/principal.js';
+import { serviceRateLimit, type RateLimitSettings } from './rate-limit.js';
+import { REDACTED, redactQuery } from './logger.js';
+import { isDecodablePath, malformedPath, notFoundHandler, problemErrorHandler } from './problem.js';
 import { requestIdOf } from './request-id.js';
+import { requestLogging } from './request-log.js';
 
 export interface AppOptions {
   name: string;
@@ -23,6 +28,11 @@ export interface AppOptions {
   helmet?: HelmetOptions;
   /** Express `trust proxy` (behind the gateway or a load balancer). */
   trustProxy?: boolean | number | string;
+  /**
+   * Per-caller limits on everything but health, readiness and metrics; `auth` verifies a bearer
+   * token so its subject is counted, not the IP. Absent: no limiter (the gateway has its own).
+   */
+  rateLimit?: { settings: RateLimitSettings; auth?: Authenticator };
   /** Runs before the body parser (e.g. the gateway's proxy, which must see the raw stream). */
   beforeBody?: (app: Express) => void;
   /** Mounts the service's routes. */
@@ -47,15 +57,24 @@ export function createApp(opts: AppOptions): ServiceApp {
   app.set('trust proxy', opts.trustProxy ?? false);
   app.set('query parser', 'simple');
   app.use(helmet(opts.helmet));
+  const unlogged = (req: IncomingMessage) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '');
   app.use(
-    pinoHttp({
-      logger: opts.logger,
-      genReqId: requestIdOf,
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-      autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '') },
-    }),
+    requestLogging(
+      pinoHttp({
+        logger: opts.logger,
+        genReqId: requestIdOf,
+        customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+        autoLogging: { ignore: unlogged },
+        serializers: { req: redactRequest },
+      }),
+      { genReqId: requestIdOf, ignore: unlogged },
+    ),
   );
   app.use(metrics.middleware());
+  // Before any router decodes params: a path that does not decode is the client's mistake.
+  app.use((req, _res, next) => {
+    next(isDecodablePath(req.path) ? undefined : malformedPath());
+  });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -72,6 +91,7 @@ export function createApp(opts: AppOptions): ServiceApp {
     const { contentType, body } = await metrics.render();
     res.type(contentType).send(body);
   });
+  if (opts.rateLimit) app.use(serviceRateLimit({ ...opts.rateLimit, logger: opts.logger }));
   if (opts.openapi) {
     const document = opts.openapi;
     app.get('/openapi.json', (_req, res) => {
@@ -85,6 +105,15 @@ export function createApp(opts: AppOptions): ServiceApp {
   app.use(notFoundHandler);
   app.use(problemErrorHandler(opts.logger));
   return { app, readiness, metrics };
+}
+
+/** pino-http's serialized request without query values (the URL and the parsed query). */
+function redactRequest(req: { url?: string; query?: unknown }): unknown {
+  if (typeof req.url === 'string') req.url = redactQuery(req.url);
+  if (req.query && typeof req.query === 'object') {
+    req.query = Object.fromEntries(Object.keys(req.query).map((name) => [name, REDACTED]));
+  }
+  return req;
 }
 
 /** Constant-time comparison of a bearer header with the expected token (hashed to equal lengths). */

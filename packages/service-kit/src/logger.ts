@@ -22,3 +22,20 @@ export function createLogger(opts: {
   };
   return opts.destination ? pino(options, opts.destination as pino.DestinationStream) : pino(options);
 }
+
+export const REDACTED = '[redacted]';
+
+/**
+ * A URL fit for logs: the path and the query parameter names, every value
+ * replaced by `[redacted]` (searches carry phone and ID numbers).
+ */
+export function redactQuery(url: string): string {
+  const at = url.indexOf('?');
+  if (at < 0) return url;
+  const names = url
+    .slice(at + 1)
+    .split('&')
+    .filter(Boolean)
+    .map((pair) => (pair.includes('=') ? `${pair.slice(0, pair.indexOf('='))}=${REDACTED}` : pair));
+  return `${url.slice(0, at)}?${names.join('&')}`;
+}

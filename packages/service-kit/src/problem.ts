@@ -71,6 +71,27 @@ export const conflict = (detail: string, extensions?: Record<string, unknown>) =
 export const unprocessable = (detail: string, extensions?: Record<string, unknown>) =>
   new HttpProblem(422, detail, extensions ? { extensions } : {});
 export const forbidden = (detail = 'Your role does not allow this.') => new HttpProblem(403, detail);
+/** A path whose percent-encoding does not decode (e.g. `%E0%A4%A`): the client's mistake, never a 500. */
+export const malformedPath = () =>
+  new HttpProblem(400, 'The request path contains a malformed percent-encoding.', {
+    title: 'Malformed request path',
+    extensions: {
+      reason: {
+        zh: '请求路径中的百分号编码无效',
+        en: 'The request path contains a malformed percent-encoding.',
+      },
+    },
+  });
+
+/** True when every `%xx` sequence of a path decodes as UTF-8. */
+export function isDecodablePath(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** zod issues as RFC 9457 `invalid_params`, prefixed with where they came from. */
 export function invalidParamsOf(error: ZodError, location?: string): InvalidParam[] {
@@ -133,6 +154,11 @@ function isClientError(err: unknown): err is { status: number } {
 export function toProblem(err: unknown): { problem: HttpProblem; unexpected: boolean } {
   if (err instanceof HttpProblem) return { problem: err, unexpected: false };
   if (err instanceof ZodError) return { problem: fromZodError(err), unexpected: false };
+  // express's router decodes path params with decodeURIComponent and flags the URIError 400
+  // without `expose`.
+  if (err instanceof URIError && (err as URIError & { status?: unknown }).status === 400) {
+    return { problem: malformedPath(), unexpected: false };
+  }
   if (isBodyParserError(err) && BODY_PARSER_PROBLEMS[err.type]) {
     const [status, detail] = BODY_PARSER_PROBLEMS[err.type]!;
     return { problem: new HttpProblem(status, detail), unexpected: status >= 500 };

@@ -4,6 +4,7 @@ import type { Authenticator } from './auth/principal.js';
 import { registerWhoami } from './auth/whoami.js';
 import type { Clock } from './clock.js';
 import { buildOpenApiDocument, createOpenApiRegistry } from './openapi.js';
+import { DEFAULT_SERVICE_RATE_LIMIT, perRequest, type RateLimitSettings } from './rate-limit.js';
 import { ApiRouter } from './routes.js';
 import type { ServiceHandle } from './service.js';
 
@@ -16,6 +17,10 @@ export interface ServiceContext {
   bodyLimit?: string;
   /** Protects `/metrics` (METRICS_TOKEN). */
   metricsToken?: string;
+  /** Express `trust proxy` (TRUST_PROXY); default false: the peer's address is the client IP. */
+  trustProxy?: boolean | number | string;
+  /** The service's own limits (SERVICE_RATE_LIMIT_*); unset fields take the defaults, `false` turns it off. */
+  rateLimit?: Partial<RateLimitSettings> | false;
 }
 
 export interface ServiceAppSpec {
@@ -37,7 +42,9 @@ export function createServiceApp(
   spec: ServiceAppSpec,
 ): ServiceHandle & { api: ApiRouter } {
   const registry = createOpenApiRegistry();
-  const api = new ApiRouter({ registry, basePath: spec.prefix, ...(ctx.auth ? { auth: ctx.auth } : {}) });
+  // The limiter and the route share one verification per request.
+  const auth = ctx.auth ? perRequest(ctx.auth) : undefined;
+  const api = new ApiRouter({ registry, basePath: spec.prefix, ...(auth ? { auth } : {}) });
   // Every service with an authenticator answers GET <prefix>/whoami (any valid token).
   if (ctx.auth) registerWhoami(api, spec.name);
   spec.routes?.(api);
@@ -47,7 +54,15 @@ export function createServiceApp(
     logger: ctx.logger,
     ...(ctx.bodyLimit ? { bodyLimit: ctx.bodyLimit } : {}),
     ...(ctx.metricsToken ? { metricsToken: ctx.metricsToken } : {}),
-    trustProxy: 'loopback, uniquelocal',
+    trustProxy: ctx.trustProxy ?? false,
+    ...(ctx.rateLimit === false
+      ? {}
+      : {
+          rateLimit: {
+            settings: { ...DEFAULT_SERVICE_RATE_LIMIT, ...ctx.rateLimit },
+            ...(auth ? { auth } : {}),
+          },
+        }),
     openapi: () =>
       (document ??= buildOpenApiDocument(registry, {
         title: spec.title,

@@ -213,6 +213,40 @@ describe('service app', () => {
     expect(res.body.paths['/api/v1/things/boom'].get.security).toBeUndefined();
   });
 
+  it('answers a path whose percent-encoding does not decode with 400 problem+json, not 500', async () => {
+    const { app } = build({ principal: admin });
+    for (const path of ['/api/v1/things/orgs/%E0%A4%A', '/api/v1/things/orgs/%zz', '/nope/%C0']) {
+      const res = await request(app).get(path);
+      expect({ path, status: res.status }).toEqual({ path, status: 400 });
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body).toMatchObject({
+        title: 'Malformed request path',
+        status: 400,
+        detail: 'The request path contains a malformed percent-encoding.',
+        reason: { zh: expect.any(String), en: expect.any(String) },
+      });
+    }
+    // Well-formed encodings still reach the route (and its validation).
+    expect((await request(app).get('/api/v1/things/orgs/%6F1')).body).toEqual({ id: 'o1', asOf: null });
+  });
+
+  it('logs the path and query parameter names of a request, never the query values', async () => {
+    const { app, lines } = build({ principal: admin });
+    await request(app).get('/api/v1/things/orgs/o1?q=13800138000&asOf=2026-01-31');
+    await request(app).get('/nope?phone=13800138000&flag');
+    const logged = JSON.stringify(lines);
+    expect(logged).not.toContain('13800138000');
+    expect(logged).not.toContain('2026-01-31');
+    const requests = lines.map((l) => l.req as { url: string; query: unknown } | undefined);
+    expect(requests).toContainEqual(
+      expect.objectContaining({
+        url: '/api/v1/things/orgs/o1?q=[redacted]&asOf=[redacted]',
+        query: { q: '[redacted]', asOf: '[redacted]' },
+      }),
+    );
+    expect(requests).toContainEqual(expect.objectContaining({ url: '/nope?phone=[redacted]&flag' }));
+  });
+
   it('refuses to declare a protected route without an authenticator', () => {
     const api = new ApiRouter({ registry: createOpenApiRegistry(), basePath: '' });
     expect(() =>

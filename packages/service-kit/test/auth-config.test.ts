@@ -24,7 +24,13 @@ const read = (v: string | (() => string)) => (typeof v === 'function' ? v() : v)
 describe('identity settings from the environment', () => {
   it('defaults to the embedded realm on the gateway at http://localhost:8080', () => {
     const s = resolveAuthSettings(envOf({}));
-    expect(s).toMatchObject({ mode: 'embedded', realm: 'honglian', audience: 'honglian-gateway' });
+    expect(s).toMatchObject({
+      mode: 'embedded',
+      realm: 'honglian',
+      audience: 'honglian-gateway',
+      clockSkewSeconds: 60,
+    });
+    expect(resolveAuthSettings(envOf({ KEYCLOAK_CLOCK_SKEW_SECONDS: '5' })).clockSkewSeconds).toBe(5);
     expect(read(s.issuer)).toBe('http://localhost:8080/realms/honglian');
     expect(tokenEndpointOf(s)).toBe('http://localhost:8080/realms/honglian/protocol/openid-connect/token');
   });
@@ -66,6 +72,7 @@ describe('identity settings from the environment', () => {
       return [];
     };
     expect(refused({ NODE_ENV: 'production' })).toEqual(['AUTH_MODE']);
+    expect(refused({ KEYCLOAK_CLOCK_SKEW_SECONDS: '-1' })).toEqual(['KEYCLOAK_CLOCK_SKEW_SECONDS']);
     expect(refused({ AUTH_MODE: 'keycloak' })).toEqual(['KEYCLOAK_URL']);
     expect(
       refused({ AUTH_MODE: 'keycloak', KEYCLOAK_URL: 'http://k', KEYCLOAK_ISSUER: 'http://k/realms/other' }),

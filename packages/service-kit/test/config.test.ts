@@ -14,6 +14,16 @@ describe('loadConfig', () => {
     });
   });
 
+  it('keeps an empty value where the schema gives it a meaning of its own', () => {
+    const schema = BaseConfigSchema.extend({ DATA_DIR: z.string().default('.data') });
+    expect(loadConfig(schema, { DATA_DIR: '' }).DATA_DIR).toBe('.data');
+    expect(loadConfig(schema, { DATA_DIR: '', LOG_LEVEL: '' }, { keepEmpty: ['DATA_DIR'] })).toMatchObject({
+      DATA_DIR: '',
+      LOG_LEVEL: 'info',
+    });
+    expect(loadConfig(schema, {}, { keepEmpty: ['DATA_DIR'] }).DATA_DIR).toBe('.data');
+  });
+
   it('names every bad variable', () => {
     const schema = BaseConfigSchema.extend({ QR_ROTATION_SECONDS: z.coerce.number().int().positive() });
     try {

@@ -87,6 +87,40 @@ describe('keycloak-connect authenticator', () => {
     }
   });
 
+  it('refuses iat or nbf in the future beyond the clock skew (401 invalid_token), accepts them within it', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const sign = (claims: Record<string, unknown>) =>
+      realm.keys.sign(realm.claims({ exp: now + 3600, ...claims }));
+    const refused: Record<string, Record<string, unknown>> = {
+      'iat in an hour': { iat: now + 3600 },
+      'iat 2 minutes ahead': { iat: now + 120 },
+      'nbf 2 minutes ahead': { nbf: now + 120 },
+      'iat not a number': { iat: String(now) },
+      'nbf not a number': { nbf: 'soon' },
+    };
+    for (const [name, claims] of Object.entries(refused)) {
+      expect({ name, ...(await outcome(`Bearer ${await sign(claims)}`)) }).toMatchObject({
+        name,
+        status: 401,
+        challenge: 'Bearer error="invalid_token"',
+      });
+    }
+    expect((await outcome(`Bearer ${await sign({ iat: now + 3600 })}`)).detail).toMatch(/future \(iat\)/);
+    // Within the default 60 s allowance, or without iat: accepted.
+    for (const claims of [{ iat: now + 30, nbf: now + 30 }, { iat: undefined }]) {
+      expect(await outcome(`Bearer ${await sign(claims)}`)).toMatchObject({
+        principal: { subject: 'user-1' },
+      });
+    }
+    // The allowance is configurable (KEYCLOAK_CLOCK_SKEW_SECONDS).
+    const strict = createKeycloakAuthenticator({
+      serverUrl: realm.url,
+      jwksMinIntervalSeconds: 0,
+      clockSkewSeconds: 5,
+    });
+    expect(await outcome(`Bearer ${await sign({ iat: now + 30 })}`, strict)).toMatchObject({ status: 401 });
+  });
+
   it('accepts a token signed by a key published after start, without restarting (rotation)', async () => {
     const before = await realm.keys.sign(realm.claims());
     expect((await outcome(`Bearer ${before}`)).principal).toBeDefined();

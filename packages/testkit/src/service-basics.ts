@@ -12,8 +12,8 @@ export function testContext(overrides: Partial<ServiceContext> = {}): ServiceCon
 
 /**
  * What every service answers whatever its domain: health, readiness,
- * metrics, its OpenAPI document, and problem+json for unknown routes and
- * malformed bodies.
+ * metrics, its OpenAPI document, and problem+json for unknown routes,
+ * malformed bodies and malformed paths.
  */
 export function describeServiceBasics(
   spec: { name: string; prefix: string; title: string },
@@ -49,6 +49,12 @@ export function describeServiceBasics(
       expect(malformed.status).toBe(400);
       expect(malformed.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(malformed.text).not.toMatch(/at .*\.js:\d+/);
+    });
+
+    it('answers a path that does not decode (malformed percent-encoding) with 400 problem+json', async () => {
+      const res = await request(service.app).get(`${spec.prefix}/no-such-thing/%E0%A4%A`);
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     });
   });
 }

@@ -1,1 +1,1 @@
-export * from './app.js';
+export * from './module.js';

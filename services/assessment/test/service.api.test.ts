@@ -1,4 +1,4 @@
-import { describeServiceBasics } from '@honglian/testkit';
-import { SERVICE, createService } from '../src/index.js';
+import { describeModuleBasics } from '@honglian/testkit';
+import { assessmentModule } from '../src/index.js';
 
-describeServiceBasics(SERVICE, (ctx) => createService(ctx));
+describeModuleBasics(assessmentModule);

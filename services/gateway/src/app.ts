@@ -15,7 +15,7 @@ import {
   type DevIdentityProvider,
 } from './identity/dev-idp.js';
 import { cachedMergedOpenApi, mergedOpenApi, mountDocs } from './openapi.js';
-import { API_BASE } from './routing.js';
+import { API_BASE, type ApiRoutes } from './routing.js';
 
 export const SERVICE = {
   name: 'gateway',
@@ -28,6 +28,11 @@ export const SERVICE = {
 export interface GatewayDeps extends ServiceContext {
   /** Base URL of each service by name, e.g. { 'org-registry': 'http://127.0.0.1:8081' }. */
   services?: Record<string, string>;
+  /**
+   * Which service serves which `/api/v1/<prefix>`: the suite passes `apiRoutesOf(MODULES)`.
+   * Default API_ROUTES (the gateway run alone).
+   */
+  routes?: ApiRoutes;
   /** Rate limits, CORS, proxy limits; defaults as documented in the README. */
   settings?: GatewaySettingsInput;
   /** Host the development identity provider (AUTH_MODE=embedded); refused under NODE_ENV=production. */
@@ -103,7 +108,7 @@ export function createService(deps: GatewayDeps): GatewayHandle {
       });
       mountDocs(a);
       // Proxied requests must reach the service as an unparsed stream: before the body parser.
-      a.use(apiEdge({ services, auth, settings, logger }));
+      a.use(apiEdge({ services, auth, settings, logger, ...(deps.routes ? { routes: deps.routes } : {}) }));
     },
     routes: (a) => {
       if (identity) a.use(`/realms/${identity.realm}`, identity.router);

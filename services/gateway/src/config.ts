@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AuthEnvSchema, BaseConfigSchema } from '@honglian/service-kit';
+import { AuthEnvSchema, BaseConfigSchema, envTrustProxy } from '@honglian/service-kit';
 import { SERVICE_NAMES } from './routing.js';
 
 const size = z.string().regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb or 10mb');
@@ -55,8 +55,11 @@ export const GatewayEnvSchema = z.object({
   /** Largest request body passed through to a service (imports of spreadsheets included). */
   PROXY_BODY_LIMIT: size.default('10mb'),
   PROXY_TIMEOUT_MS: positiveInt.default(30_000),
-  /** Express `trust proxy` for client IPs (rate limits): `true`, a hop count, or addresses/subnets. */
-  TRUST_PROXY: z.string().min(1).default('loopback'),
+  /**
+   * Express `trust proxy` for client IPs (rate limits): `true`, a hop count, or addresses/subnets.
+   * Unset: no proxy is trusted, so no caller (a local process included) can pick its IP.
+   */
+  TRUST_PROXY: envTrustProxy.default(false),
 });
 export type GatewayEnv = z.infer<typeof GatewayEnvSchema>;
 
@@ -99,7 +102,7 @@ export function gatewaySettingsFromEnv(env: GatewayEnv): GatewaySettings {
     },
     proxyBodyLimitBytes: bytesOf(env.PROXY_BODY_LIMIT),
     proxyTimeoutMs: env.PROXY_TIMEOUT_MS,
-    trustProxy: trustProxyOf(env.TRUST_PROXY),
+    trustProxy: env.TRUST_PROXY,
   };
 }
 
@@ -118,11 +121,4 @@ export function resolveGatewaySettings(input: GatewaySettingsInput = {}): Gatewa
 function bytesOf(value: string): number {
   const [, n, unit] = /^(\d+)(b|kb|mb)$/i.exec(value)!;
   return Number(n) * { b: 1, kb: 1024, mb: 1024 * 1024 }[unit!.toLowerCase() as 'b' | 'kb' | 'mb'];
-}
-
-function trustProxyOf(value: string): boolean | number | string {
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  if (/^\d+$/.test(value)) return Number(value);
-  return value;
 }

@@ -1,7 +1,9 @@
 /**
  * Which service owns which API prefix: `/api/v1/<prefix>/...` goes to the
- * service. It mirrors each service's `SERVICE.prefix` (the gateway imports no
- * service; the CLI's tests check the two agree).
+ * service. The default of the gateway run alone; the all-in-one suite passes
+ * the table of its modules (`apiRoutesOf(MODULES)`, `GatewayDeps.routes`). It
+ * mirrors each service module's prefix (the gateway imports no service; the
+ * CLI's tests check the two agree).
  */
 export const API_ROUTES = {
   registry: 'org-registry',
@@ -15,14 +17,18 @@ export type ServiceName = (typeof API_ROUTES)[keyof typeof API_ROUTES];
 
 export const SERVICE_NAMES: readonly string[] = Object.values(API_ROUTES);
 
+/** A routing table: `/api/v1/<prefix>` segment → the name of the service serving it. */
+export type ApiRoutes = Readonly<Record<string, string>>;
+
 export const API_BASE = '/api/v1';
 
 /** The service serving a request path, or undefined when no service owns its prefix. */
-export function routeOf(path: string): { prefix: string; service: ServiceName } | undefined {
+export function routeOf(
+  path: string,
+  routes: ApiRoutes = API_ROUTES,
+): { prefix: string; service: string } | undefined {
   const match = /^\/api\/v1\/([^/?#]+)(?:[/?#]|$)/.exec(path);
   if (!match) return undefined;
   const prefix = match[1]!;
-  return Object.hasOwn(API_ROUTES, prefix)
-    ? { prefix, service: API_ROUTES[prefix as keyof typeof API_ROUTES] }
-    : undefined;
+  return Object.hasOwn(routes, prefix) ? { prefix, service: routes[prefix]! } : undefined;
 }

@@ -97,6 +97,29 @@ describe('tokens through the gateway', () => {
   });
 });
 
+describe('token times', () => {
+  it('refuses a token issued or valid only in the future (401 invalid_token), at the gateway and at the service', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const user = { ...TEST_USERS.countyAdmin331003, sub: 'time-traveller' };
+    const future = {
+      iat: await issuer.token(user, { expiresIn: 7200, claims: { iat: now + 3600 } }),
+      nbf: await issuer.token(user, { expiresIn: 7200, claims: { nbf: now + 3600 } }),
+    };
+    const direct = backends.urls['org-registry']!;
+    for (const [claim, token] of Object.entries(future)) {
+      for (const base of [gateway.url, direct]) {
+        const res = await request(base).get(PROTECTED).set(bearer(token));
+        expect({ claim, base, status: res.status }).toEqual({ claim, base, status: 401 });
+        expect(res.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      }
+    }
+    // Clocks a little apart (within the 60 s allowance) are fine.
+    const skewed = await issuer.token(user, { claims: { iat: now + 20 } });
+    expect((await request(gateway.url).get(PROTECTED).set(bearer(skewed))).status).toBe(200);
+  });
+});
+
 describe('rate limits', () => {
   it('answers 429 with Retry-After once a caller exceeds its limit, counting callers apart', async () => {
     const limited = await startGateway({
@@ -123,6 +146,34 @@ describe('rate limits', () => {
       expect(anonymous).toEqual([401, 401, 429]);
     } finally {
       await limited.close();
+    }
+  });
+
+  it('counts the peer address, not X-Forwarded-For, unless TRUST_PROXY names the proxy', async () => {
+    const rateLimit = { max: 10, anonymousMax: 1, windowMs: 60_000 };
+    const from = (url: string, ip: string) =>
+      request(url).get('/api/v1/registry/echo').set('X-Forwarded-For', ip);
+    const direct = await startGateway({
+      auth: issuer.authenticator(),
+      services: backends.urls,
+      settings: { rateLimit },
+    });
+    const proxied = await startGateway({
+      auth: issuer.authenticator(),
+      services: backends.urls,
+      settings: { rateLimit, trustProxy: 'loopback' },
+    });
+    try {
+      // Default (TRUST_PROXY unset): a local process cannot pick its client IP.
+      expect((await from(direct.url, '203.0.113.1')).status).toBe(401);
+      expect((await from(direct.url, '203.0.113.2')).status).toBe(429);
+      // Behind a proxy the operator trusts (here loopback), the forwarded client IP counts.
+      expect((await from(proxied.url, '203.0.113.1')).status).toBe(401);
+      expect((await from(proxied.url, '203.0.113.2')).status).toBe(401);
+      expect((await from(proxied.url, '203.0.113.1')).status).toBe(429);
+    } finally {
+      await direct.close();
+      await proxied.close();
     }
   });
 });

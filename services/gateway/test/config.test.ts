@@ -38,6 +38,11 @@ describe('gateway configuration', () => {
       trustProxy: 1,
     });
     expect(config.AUTH_MODE).toBe('embedded');
+    // No proxy is trusted unless the operator says so.
+    expect(gatewaySettingsFromEnv(loadConfig(GatewayConfigSchema, {})).trustProxy).toBe(false);
+    expect(
+      gatewaySettingsFromEnv(loadConfig(GatewayConfigSchema, { TRUST_PROXY: 'loopback' })).trustProxy,
+    ).toBe('loopback');
   });
 
   it('names the variable when a value is wrong', () => {

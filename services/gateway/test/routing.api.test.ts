@@ -1,4 +1,6 @@
 import http from 'node:http';
+import { Writable } from 'node:stream';
+import { createLogger } from '@honglian/service-kit';
 import request from 'supertest';
 import { TEST_USERS, bearer, startTestIssuer, type TestIssuer } from '@honglian/testkit';
 import { startBackends, startGateway } from './support.js';
@@ -143,6 +145,68 @@ describe('routing', () => {
       await slow.close();
       hanging.closeAllConnections();
       await new Promise((resolve) => hanging.close(resolve));
+    }
+  });
+
+  it('answers a path id that does not decode with 400 problem+json, without forwarding it', async () => {
+    let forwarded = 0;
+    const counting = http.createServer((_req, res) => {
+      forwarded += 1;
+      res.writeHead(500).end();
+    });
+    await new Promise<void>((resolve) => counting.listen(0, '127.0.0.1', resolve));
+    const port = (counting.address() as { port: number }).port;
+    const edge = await startGateway({
+      auth: issuer.authenticator(),
+      services: { 'org-registry': `http://127.0.0.1:${port}` },
+    });
+    try {
+      for (const path of ['/api/v1/registry/orgs/%E0%A4%A', '/api/v1/registry/orgs/%zz/tree', '/docs/%C0']) {
+        for (const headers of [auth, {}]) {
+          const res = await request(edge.url).get(path).set(headers);
+          expect({ path, status: res.status }).toEqual({ path, status: 400 });
+          expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+          expect(res.body).toMatchObject({
+            title: 'Malformed request path',
+            reason: { zh: expect.any(String), en: expect.any(String) },
+          });
+        }
+      }
+      expect(forwarded).toBe(0);
+      // The real service behind the other gateway: 400 there too.
+      const res = await request(gateway.url).get('/api/v1/registry/orgs/%E0%A4%A').set(auth);
+      expect(res.status).toBe(400);
+    } finally {
+      await edge.close();
+      counting.closeAllConnections();
+      await new Promise((resolve) => counting.close(resolve));
+    }
+  });
+
+  it('logs request paths and query parameter names, never query values', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({
+      name: 'gateway',
+      level: 'info',
+      destination: new Writable({
+        write(chunk: Buffer, _enc, done) {
+          lines.push(chunk.toString());
+          done();
+        },
+      }),
+    });
+    const logged = await startGateway({ auth: issuer.authenticator(), services: backends.urls, logger });
+    try {
+      const res = await request(logged.url).get('/api/v1/registry/echo?q=13800138000&limit=20').set(auth);
+      expect(res.status).toBe(200);
+      expect(res.body.url).toBe('/api/v1/registry/echo?q=13800138000&limit=20'); // the service still gets it
+      await request(logged.url).get('/api/v1/registry/echo?q=13800138000'); // 401, logged too
+      expect(lines.length).toBeGreaterThanOrEqual(2);
+      expect(lines.join('\n')).not.toContain('13800138000');
+      const urls = lines.map((l) => (JSON.parse(l) as { req?: { url?: string } }).req?.url);
+      expect(urls).toContain('/api/v1/registry/echo?q=[redacted]&limit=[redacted]');
+    } finally {
+      await logged.close();
     }
   });
 

@@ -5,7 +5,8 @@
 //
 // Tokens come from the realm's token endpoint (password grant, demo users, password honglian-demo).
 // Setup (idempotent, through the org registry): the demo street/community/compound of 331003, an
-// agency unit `bench-unit` with MEMBERS members; then staff-331003 publishes one long activity and
+// agency unit `bench-unit` with MEMBERS members, each reported to the demo community (a witness may
+// name only members who reported there); then staff-331003 publishes one long activity and
 // CONCURRENCY workers run witnessed check-in → check-out cycles (each worker one member, so sessions
 // never overlap) for DURATION_SECONDS. A short QR phase measures the member's own scan path.
 //
@@ -113,6 +114,16 @@ async function setup(city, admin) {
       if (tries > 100) throw new Error(`member ${id} never reached member-checkin (${s.status})`);
       await new Promise((r) => setTimeout(r, 100));
     }
+  }
+  // A witness names only members who reported to the activity's community: file their residence reports.
+  for (const id of ids) {
+    const r = await call(admin, 'POST', '/api/v1/checkin/reports', {
+      memberId: id,
+      kind: 'residence',
+      communityId: `${C}-community-01`,
+    });
+    if (r.status !== 201 && r.status !== 409)
+      throw new Error(`report of ${id}: ${r.status} ${JSON.stringify(r.body)}`);
   }
   return ids;
 }

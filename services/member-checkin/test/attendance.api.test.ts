@@ -257,6 +257,13 @@ describe('attendance, calls, bad input, scoping and the read model', () => {
         endsAt: '2026-02-08T11:00:00+08:00',
         geofence: FENCE,
       });
+      // A witness names only a member who reported to the activity's community: staff file Wang's report first.
+      const home = await h.http.post('/reports', users.staffX, {
+        memberId: ids.wang,
+        kind: 'residence',
+        communityId: ids.X,
+      });
+      expect(home.status).toBe(201);
       const inn = await h.http.post('/attendances/check-in', users.staffX, {
         activityId: a.id,
         memberId: ids.wang,
@@ -274,6 +281,10 @@ describe('attendance, calls, bad input, scoping and the read model', () => {
         memberId: ids.wang,
       });
       expect(out.body).toMatchObject({ hours: 1.5, method: 'witnessed' });
+      // His report ends again (the tests below rely on Wang having none at X).
+      expect(
+        (await h.http.post(`/reports/${home.body.id}/end`, users.staffX, { reason: '测试结束' })).status,
+      ).toBe(200);
     });
   });
 

@@ -22,6 +22,7 @@ import {
 } from '../src/domain/qr.js';
 import { checkReportClaim, transition, type MemberFacts } from '../src/domain/reports.js';
 import { DAY, DEFAULT_RULES, HOUR, MINUTE } from '../src/domain/rules.js';
+import { mayFileFor, seesWholeMember, witnessMayName } from '../src/domain/scope.js';
 
 const at = (s: string) => new Date(s);
 
@@ -69,6 +70,15 @@ describe('report validity (双报到 claims checked against the registry)', () =
       reason: { zh: '所报社区不是党员居住小区所在社区' },
     });
     if (!wrongHome.ok) expect(wrongHome.reason.en).toContain('cm-x');
+    // Told to someone who does not see the whole member, a reason names none of their other records.
+    const told = claim({ community: Y, communityId: 'cm-y', disclose: false });
+    if (!told.ok) expect(told.reason.en).not.toMatch(/cm-x|cp-x1/);
+    const second = claim({
+      disclose: false,
+      existing: [{ id: 'r-9', kind: 'residence', status: 'active', communityId: 'cm-x' }],
+    });
+    expect(second).toMatchObject({ ok: false, status: 409 });
+    if (!second.ok) expect(second.reason.en).not.toMatch(/r-9|cm-x/);
     expect(claim({ kind: 'work', community: X, communityId: 'cm-x' })).toMatchObject({
       ok: false,
       reason: { zh: '所报社区未与党员所在单位结对' },
@@ -472,6 +482,69 @@ describe('feedback sheet arithmetic', () => {
     });
     expect(empty.totals.reportRate).toBeNull();
     expect(empty.redFlag).toBe(false);
+  });
+
+  it('a community’s view judges each row on the reports made there, with no rating ceiling', () => {
+    const atY = buildFeedbackSheet({
+      unitId: 'bureau',
+      unitName: '住建局',
+      period,
+      threshold: 0.95,
+      view: 'community',
+      members: [{ memberId: 'li', name: '李红', category: 'in-service' }],
+      reports: [rep('r2', 'li', 'work', 'cm-y', { status: 'submitted', activatedAt: null })],
+      attendances: [],
+    });
+    expect(atY.view).toBe('community');
+    expect(atY.members[0]).toMatchObject({ missingReports: ['work'], ratingCeiling: null, hours: 0 });
+    expect(atY.members[0]!.flags.map((f) => f.code)).toEqual(['not-reported:work']);
+    expect(sheet.view).toBe('unit');
+  });
+});
+
+describe('scope of references (who may name whom)', () => {
+  const p = (roles: string[], county?: string, extra: object = {}) =>
+    ({ subject: 's', roles, ...(county ? { county } : {}), ...extra }) as Parameters<
+      typeof seesWholeMember
+    >[0];
+  const li = { id: 'li', county: '331003' };
+
+  it('the whole member: themself, the city, their own county', () => {
+    expect(seesWholeMember(p(['member'], '331003', { memberId: 'li' }), li)).toBe(true);
+    expect(seesWholeMember(p(['city-admin']), li)).toBe(true);
+    expect(seesWholeMember(p(['county-admin'], '331003'), li)).toBe(true);
+    expect(seesWholeMember(p(['county-admin'], '331002'), li)).toBe(false);
+    expect(seesWholeMember(p(['community-staff'], '331003', { orgPath: '/331000/331003' }), li)).toBe(false);
+  });
+
+  it('filing on behalf: own county and a registry tie for staff; never across the county line', () => {
+    const staffZ = p(['community-staff'], '331002', { orgPath: '/331000/331002/z' });
+    const staffX = p(['community-staff'], '331003', { orgPath: '/331000/331003/x' });
+    expect(mayFileFor(staffZ, li, { county: '331002' }, true)).toBe(false);
+    expect(mayFileFor(staffX, li, { county: '331003' }, true)).toBe(true);
+    expect(mayFileFor(staffX, li, { county: '331003' }, false)).toBe(false);
+    expect(mayFileFor(p(['county-admin'], '331003'), li, { county: '331003' }, false)).toBe(true);
+    expect(mayFileFor(p(['city-admin']), li, { county: '331002' }, true)).toBe(true);
+  });
+
+  it('a witness names only a member reported (submitted or active) to the community', () => {
+    const named = (status: 'submitted' | 'active' | 'ended', communityId = 'cm-z', forCheckout = false) =>
+      witnessMayName({
+        communityId: 'cm-z',
+        reports: [{ communityId, status }],
+        openHere: false,
+        forCheckout,
+      });
+    expect(named('active')).toBe(true);
+    expect(named('submitted')).toBe(true);
+    expect(named('ended')).toBe(false);
+    expect(named('active', 'cm-x')).toBe(false);
+    expect(witnessMayName({ communityId: 'cm-z', reports: [], openHere: true, forCheckout: true })).toBe(
+      true,
+    );
+    expect(witnessMayName({ communityId: 'cm-z', reports: [], openHere: true, forCheckout: false })).toBe(
+      false,
+    );
   });
 });
 

@@ -1,9 +1,4 @@
-import mongoose from 'mongoose';
-import request from 'supertest';
-import { connectTestDatabase } from '@honglian/embedded-mongo';
-import { InProcessEventBus } from '@honglian/messaging';
-import { FixedClock, createLogger } from '@honglian/service-kit';
-import { TEST_USERS, bearer, publishedEvents, startTestIssuer, type TestUser } from '@honglian/testkit';
+import { TEST_USERS, startModule, type TestUser } from '@honglian/testkit';
 import {
   MemberRegistered,
   OrgCreated,
@@ -12,109 +7,71 @@ import {
   createEvent,
   type CloudEvent,
 } from '@honglian/contracts';
-import { createService } from '../src/index.js';
+import { memberCheckinModule, type CheckinRules, type CheckinSettings } from '../src/index.js';
 
 export const QR_SECRET = Buffer.alloc(32, 9);
 export const START = '2026-01-05T09:00:00+08:00';
 
-/** The member-checkin service on a fresh database, a real token issuer, the in-process bus and a fixed clock. */
-export async function startCheckin(
-  opts: Pick<
-    Parameters<typeof createService>[0],
-    'rules' | 'timers' | 'scanBatchSize' | 'scanIntervalMs'
-  > = {},
-) {
-  const db = await connectTestDatabase();
-  const conn = await mongoose.createConnection(db.uri).asPromise();
-  const bus = new InProcessEventBus();
-  const issuer = await startTestIssuer();
-  const clock = new FixedClock(START);
-  const service = createService({
-    logger: createLogger({ name: 'member-checkin-test', level: 'silent' }),
-    clock,
-    auth: issuer.authenticator(),
-    db: conn,
-    bus,
-    qrSecret: QR_SECRET,
-    scanIntervalMs: 0,
-    ...opts,
+export interface CheckinTestOptions extends Partial<
+  Pick<CheckinSettings, 'timers' | 'scanBatchSize' | 'scanIntervalMs'>
+> {
+  /** Rules that differ from the defaults (DOMAIN.md). */
+  rules?: Partial<CheckinRules>;
+}
+
+/**
+ * The member-checkin module served by testkit's `startModule` (a fresh database, a real token
+ * issuer, the in-process bus, a fixed clock at START), with a fixed QR secret and no sweep timer
+ * unless a test asks for one.
+ */
+export async function startCheckin(opts: CheckinTestOptions = {}) {
+  const { rules, ...rest } = opts;
+  const h = await startModule(memberCheckinModule, {
+    now: START,
+    settings: (fromEnv) => ({
+      ...fromEnv,
+      qrSecret: QR_SECRET,
+      scanIntervalMs: 0,
+      ...rest,
+      rules: { ...fromEnv.rules, ...rules },
+    }),
   });
-  await service.start();
-  await bus.start();
-  const tokens = new Map<string, string>();
-  const as = async (user: TestUser) => {
-    const key = JSON.stringify(user);
-    // Long-lived tokens: the fixed clock moves months, the issuer's clock does not.
-    if (!tokens.has(key)) tokens.set(key, await issuer.token(user, { expiresIn: 3600 }));
-    return bearer(tokens.get(key)!);
-  };
-  const base = '/api/v1/checkin';
-  /** Every JSON response, newest last (tests of refusals check their shape). */
-  const responses: request.Response[] = [];
-  const seen = (res: request.Response) => {
-    responses.push(res);
-    return res;
-  };
   const http = {
-    get: async (path: string, user: TestUser) =>
-      seen(
-        await request(service.app)
-          .get(base + path)
-          .set(await as(user)),
-      ),
-    post: async (path: string, user: TestUser, body?: object) =>
-      seen(
-        await request(service.app)
-          .post(base + path)
-          .set(await as(user))
-          .send(body ?? {}),
-      ),
+    get: (path: string, user: TestUser) => h.http.get(path, user),
+    post: (path: string, user: TestUser, body?: object) => h.http.post(path, user, body),
+    put: (path: string, user: TestUser, body: object) => h.http.put(path, user, body),
     /** A binary download (XLSX) as a Buffer. */
-    binary: async (path: string, user: TestUser) =>
-      request(service.app)
-        .get(base + path)
-        .set(await as(user))
-        .buffer(true)
-        .parse((res, done) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => done(null, Buffer.concat(chunks)));
-        }),
-    put: async (path: string, user: TestUser, body: object) =>
-      seen(
-        await request(service.app)
-          .put(base + path)
-          .set(await as(user))
-          .send(body),
-      ),
+    binary: (path: string, user: TestUser) => h.http.binary(path, user),
+    /** Any method (the write-route table of scope-references.api.test.ts). */
+    send: async (
+      method: 'post' | 'put' | 'patch' | 'delete',
+      path: string,
+      user: TestUser,
+      body?: object,
+    ) => {
+      const res = await h.http
+        .request(method, path)
+        .set(await h.auth(user))
+        .send(body ?? {});
+      h.responses.push(res);
+      return res;
+    },
   };
-
-  /** Publishes org-registry facts on the bus and waits until the read model has them. */
-  const publishRegistry = async (...events: CloudEvent[]) => {
-    for (const e of events) await bus.publish(TOPICS.orgRegistry, e);
-    await bus.whenIdle();
-  };
-
-  /** Events this service published, once the outbox relay caught up. */
-  const events = () => publishedEvents(conn, bus, TOPICS.memberCheckin);
 
   return {
-    service,
-    issuer,
-    conn,
-    bus,
-    clock,
+    service: h.service,
+    issuer: h.issuer,
+    conn: h.conn,
+    bus: h.bus,
+    clock: h.clock,
     http,
-    responses,
-    publishRegistry,
-    events,
-    async close() {
-      await service.stop();
-      await bus.stop();
-      await conn.close();
-      await db.stop();
-      await issuer.close();
-    },
+    /** Every JSON response, newest last (tests of refusals check their shape). */
+    responses: h.responses,
+    /** Publishes org-registry facts on the bus and waits until the read model has them. */
+    publishRegistry: (...events: CloudEvent[]) => h.publishTo(TOPICS.orgRegistry, ...events),
+    /** Events this service published, once the outbox relay caught up. */
+    events: () => h.events(),
+    close: () => h.close(),
   };
 }
 export type Harness = Awaited<ReturnType<typeof startCheckin>>;
@@ -185,6 +142,8 @@ export function member(
   memberId: string,
   name: string,
   over: Partial<{
+    county: string;
+    partyOrgId: string;
     workUnitId: string | null;
     residenceCompoundId: string | null;
     residenceCommunityId: string | null;
@@ -195,7 +154,7 @@ export function member(
     type: opts.type ?? MemberRegistered.type,
     source: REG,
     subject: memberId,
-    county: '331003',
+    county: over.county ?? '331003',
     time: opts.time ?? t0,
     ...(opts.id ? { id: opts.id } : {}),
     data: {
@@ -212,6 +171,35 @@ export function member(
       effectiveFrom: opts.effectiveFrom ?? '2026-01-01',
       ...over,
       ...(opts.changed ? { changed: opts.changed } : {}),
+    },
+  });
+}
+
+/** A pairing (结对共建) of an agency unit's party organisation with a community, from `validFrom` on. */
+export function pairing(
+  pairingId: string,
+  county: string,
+  agency: { orgId: string; unitId: string },
+  targetId: string,
+): CloudEvent {
+  return createEvent({
+    type: PairingCreated.type,
+    source: REG,
+    subject: pairingId,
+    county,
+    time: t0,
+    data: {
+      pairingId,
+      county,
+      agencyOrgId: agency.orgId,
+      agencyUnitId: agency.unitId,
+      targetId,
+      targetKind: 'community',
+      validFrom: '2026-01-01',
+      validTo: null,
+      needs: [],
+      resources: [],
+      projects: [],
     },
   });
 }
@@ -268,4 +256,98 @@ export const users = {
   streetStaff: { username: 'staff-street', roles: ['community-staff'], county: '331003', orgPath: P.street },
   li: { username: 'member-331003', roles: ['member'], county: '331003', memberId: ids.li },
   wang: { username: 'wang', roles: ['member'], county: '331003', memberId: ids.wang },
+} satisfies Record<string, TestUser>;
+
+/* ---------- the other county: 椒江区 (331002) ---------- */
+
+const PZ = {
+  county: '/331000/331002',
+  street: '/331000/331002/331002-street-01',
+  Z: '/331000/331002/331002-street-01/331002-community-01',
+};
+
+export const other = {
+  county: '331002',
+  street: '331002-street-01',
+  /** Community Z of 椒江区. */
+  Z: '331002-community-01',
+  gridZ1: '331002-community-01-grid-01',
+  compound: '331002-compound-01',
+  unit: 'jj-civil-affairs',
+  unitParty: 'jj-civil-affairs-party',
+  pairing: 'pairing-civil-z',
+  /** The city admin's cross-county pairing: 黄岩's housing bureau with Z (a legitimate link). */
+  crossPairing: 'pairing-bureau-z',
+  zhou: '331002-member-01',
+  /** A member of 黄岩's housing bureau, living in X, whose work report goes to Z across the county line. */
+  sun: '331003-member-04',
+} as const;
+
+/** Every name the two fixture counties hold (a refusal must never carry one). */
+export const FIXTURE_NAMES = [
+  '台州市',
+  '黄岩区',
+  '东城街道',
+  '双江社区',
+  '天长社区',
+  '双江三网格',
+  '锦江花园',
+  '黄岩区住房和城乡建设局',
+  '区住建局机关党支部',
+  '李红',
+  '王刚',
+  'HYPERLINK',
+  '椒江区',
+  '海门街道',
+  '海门社区',
+  '海门一网格',
+  '东海花园',
+  '椒江区民政局',
+  '区民政局机关党支部',
+  '周海燕',
+  '孙立',
+];
+
+/**
+ * 椒江区 with community Z (a grid, a compound), its civil-affairs bureau
+ * paired with Z and Zhou who lives in Z and works there; plus the city
+ * admin's cross-county pairing of 黄岩's housing bureau with Z and Sun, a
+ * bureau member living in X.
+ */
+export function otherCountyEvents(): CloudEvent[] {
+  const c = other.county;
+  return [
+    org(c, 'county', '椒江区', ids.city, PZ.county, c),
+    org(other.street, 'street', '海门街道', c, PZ.street, c),
+    org(other.Z, 'community', '海门社区', other.street, PZ.Z, c),
+    org(other.gridZ1, 'grid', '海门一网格', other.Z, `${PZ.Z}/${other.gridZ1}`, c),
+    org(other.compound, 'compound', '东海花园', other.Z, `${PZ.Z}/${other.compound}`, c),
+    org(other.unit, 'agency-unit', '椒江区民政局', c, `${PZ.county}/${other.unit}`, c),
+    org(
+      other.unitParty,
+      'agency-party-organisation',
+      '区民政局机关党支部',
+      other.unit,
+      `${PZ.county}/${other.unit}/${other.unitParty}`,
+      c,
+    ),
+    pairing(other.pairing, c, { orgId: other.unitParty, unitId: other.unit }, other.Z),
+    // Made by the city admin (the registry lets only the city pair across counties); its county is Z's.
+    pairing(other.crossPairing, c, { orgId: ids.unitParty, unitId: ids.unit }, other.Z),
+    member(other.zhou, '周海燕', {
+      county: c,
+      partyOrgId: other.unitParty,
+      workUnitId: other.unit,
+      residenceCompoundId: other.compound,
+      residenceCommunityId: other.Z,
+    }),
+    member(other.sun, '孙立'),
+  ];
+}
+
+/** Callers of 椒江区 and the two members of the cross-county link. */
+export const otherUsers = {
+  staffZ: { username: 'staff-z', roles: ['community-staff'], county: '331002', orgPath: PZ.Z },
+  zhou: { username: 'zhou', roles: ['member'], county: '331002', memberId: other.zhou },
+  sun: { username: 'sun', roles: ['member'], county: '331003', memberId: other.sun },
 } satisfies Record<string, TestUser>;

@@ -193,6 +193,10 @@ describe('the scheduled sweep', () => {
         ).body.id as string;
       const a = await mk(h.clock.now());
       const b = await mk(new Date(h.clock.now().getTime() + DAY));
+      // A witness names only a member who reported to the activity's community.
+      expect(
+        (await h.http.post('/reports', users.li, { kind: 'residence', communityId: ids.X })).status,
+      ).toBe(201);
       const first = await h.http.post('/attendances/check-in', users.staffX, {
         activityId: a,
         memberId: ids.li,

@@ -8,9 +8,9 @@ import { createServer } from 'node:http';
 import mongoose from 'mongoose';
 import { connectTestDatabase } from '@honglian/embedded-mongo';
 import { InProcessEventBus } from '@honglian/messaging';
-import { createLogger, systemClock } from '@honglian/service-kit';
+import { buildModuleService, createLogger, systemClock } from '@honglian/service-kit';
 import { TEST_USERS, startTestIssuer } from '@honglian/testkit';
-import { createService } from '../dist/index.js';
+import { orgRegistryModule } from '../dist/index.js';
 import { ACCEPTANCE_CITY, fixtureCity, fixtureCityWorkbook } from '../dist/demo/fixture-city.js';
 
 const MEMBERS = Number(process.argv[2] ?? ACCEPTANCE_CITY.members);
@@ -23,13 +23,13 @@ const db = process.env.MONGO_URL
 const conn = await mongoose.createConnection(db.uri).asPromise();
 const bus = new InProcessEventBus();
 const issuer = await startTestIssuer();
-const service = createService({
+const service = buildModuleService(orgRegistryModule, {
   logger: createLogger({ name: 'org-registry-bench', level: 'silent' }),
   clock: systemClock,
   auth: issuer.authenticator(),
   db: conn,
   bus,
-  piiKey: Buffer.alloc(32, 7),
+  settings: { piiKey: Buffer.alloc(32, 7), importMaxBytes: 50 * 1024 * 1024 },
 });
 await service.start();
 await bus.start();

@@ -1,4 +1,4 @@
-export * from './app.js';
+export * from './module.js';
 export * from './config.js';
 export { demoCityFiles, type DemoCityInput, type DemoCityFiles } from './demo/demo-city.js';
 export { ACCEPTANCE_CITY, fixtureCity, fixtureCityWorkbook, type FixtureCity } from './demo/fixture-city.js';

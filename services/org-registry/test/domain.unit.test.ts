@@ -13,6 +13,7 @@ import {
 } from '../src/domain/identifiers.js';
 import { holdsOn, isWellFormed, overlaps, versionOn, dayOf } from '../src/domain/effective.js';
 import { childPath, isWithin, parentRuleViolation, wouldCreateCycle } from '../src/domain/org-rules.js';
+import { reaches } from '../src/domain/scope.js';
 
 describe('resident ID numbers (GB 11643)', () => {
   it('accepts a well-formed number and its X check character', () => {
@@ -200,5 +201,41 @@ describe('coverage (pure)', () => {
       gridsWithoutPartyBranch: ['g2'],
       agencyUnitsWithoutPairing: ['a2'],
     });
+  });
+});
+
+describe('how far a reference reaches (README, Cross-county links)', () => {
+  const city = { subject: 'c', roles: ['city-admin' as const] };
+  const county = { subject: 'a', roles: ['county-admin' as const], county: '331002' };
+  const staff = {
+    subject: 's',
+    roles: ['community-staff' as const],
+    county: '331002',
+    orgPath: '/331000/331002/st/cm-1',
+  };
+  const unit = (county: string, path: string, kind: OrgKind) => ({ county, paths: [path], kind });
+  const agency = unit('331002', '/331000/331002/ag', 'agency-party-organisation');
+  const otherAgency = unit('331003', '/331000/331003/ag', 'agency-party-organisation');
+  const neighbour = unit('331002', '/331000/331002/st/cm-2', 'community');
+  const own = unit('331002', '/331000/331002/st/cm-1/cp', 'compound');
+
+  it('applies the read rule to the side that files a record', () => {
+    expect(reaches(staff, own, 'placed')).toBe(true);
+    expect(reaches(staff, neighbour, 'placed')).toBe(false);
+    expect(reaches(staff, agency, 'placed')).toBe(false);
+    expect(reaches(county, neighbour, 'placed')).toBe(true);
+    expect(reaches(county, otherAgency, 'placed')).toBe(false);
+  });
+  it('lets community staff link county-level units of their own county, nothing else beyond their subtree', () => {
+    expect(reaches(staff, agency, 'linked')).toBe(true);
+    expect(reaches(staff, otherAgency, 'linked')).toBe(false);
+    expect(reaches(staff, neighbour, 'linked')).toBe(false);
+    expect(reaches(county, otherAgency, 'linked')).toBe(false);
+  });
+  it('lets any registry manager name any unit of the city where the link allows it, and the city admin everything', () => {
+    expect(reaches(county, otherAgency, 'city')).toBe(true);
+    expect(reaches(staff, otherAgency, 'city')).toBe(true);
+    expect(reaches({ subject: 'm', roles: ['member'] }, otherAgency, 'city')).toBe(false);
+    expect(reaches(city, otherAgency, 'placed')).toBe(true);
   });
 });

@@ -366,9 +366,15 @@ describe('org registry API', () => {
       expect(
         (await reg.http.get(`/members/${memberId}/reveal`, { ...u().member331003, memberId })).status,
       ).toBe(403);
+      // The refused attempt is on the audit log too.
       const audit = await reg.conn.db!.collection('audit_log').find({ memberId }).toArray();
-      expect(audit).toHaveLength(1);
-      expect(audit[0]).toMatchObject({ actor: 'county-admin-331003', action: 'member.reveal' });
+      expect(audit).toHaveLength(2);
+      expect(audit[0]).toMatchObject({
+        actor: 'county-admin-331003',
+        action: 'member.reveal',
+        outcome: 'revealed',
+      });
+      expect(audit[1]).toMatchObject({ actor: 'member-331003', outcome: 'denied' });
     });
 
     it('lets a member read their own record only', async () => {

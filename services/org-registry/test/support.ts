@@ -1,96 +1,39 @@
-import mongoose from 'mongoose';
-import request from 'supertest';
-import { connectTestDatabase } from '@honglian/embedded-mongo';
-import { InProcessEventBus } from '@honglian/messaging';
-import { FixedClock, createLogger } from '@honglian/service-kit';
-import { TEST_USERS, bearer, publishedEvents, startTestIssuer, type TestUser } from '@honglian/testkit';
-import { TOPICS } from '@honglian/contracts';
-import { createService } from '../src/index.js';
+import { TEST_USERS, startModule, type TestUser } from '@honglian/testkit';
+import { orgRegistryModule } from '../src/index.js';
 
 export const PII_KEY = Buffer.alloc(32, 7);
 
-/** A registry on a fresh database, with a real token issuer and the in-process bus. */
+/**
+ * The registry module served by testkit's `startModule`: a fresh database, a real token issuer,
+ * the in-process bus and a fixed clock, with a fixed PII key.
+ */
 export async function startRegistry(opts: { importMaxBytes?: number } = {}) {
-  const db = await connectTestDatabase();
-  const conn = await mongoose.createConnection(db.uri).asPromise();
-  const bus = new InProcessEventBus();
-  const issuer = await startTestIssuer();
-  const clock = new FixedClock('2026-06-30T08:00:00+08:00');
-  const service = createService({
-    logger: createLogger({ name: 'org-registry-test', level: 'silent' }),
-    clock,
-    auth: issuer.authenticator(),
-    db: conn,
-    bus,
-    piiKey: PII_KEY,
-    ...opts,
-  });
-  await service.start();
-  await bus.start();
-  const tokens = new Map<string, string>();
-  const as = async (user: TestUser) => {
-    const key = JSON.stringify(user);
-    if (!tokens.has(key)) tokens.set(key, await issuer.token(user, { expiresIn: 3600 }));
-    return bearer(tokens.get(key)!);
-  };
+  const h = await startModule(orgRegistryModule, { settings: { piiKey: PII_KEY, ...opts } });
   const http = {
-    get: async (path: string, user: TestUser) =>
-      request(service.app)
-        .get(`/api/v1/registry${path}`)
-        .set(await as(user)),
-    post: async (path: string, user: TestUser, body?: object) =>
-      request(service.app)
-        .post(`/api/v1/registry${path}`)
-        .set(await as(user))
-        .send(body),
+    get: (path: string, user: TestUser) => h.http.get(path, user),
+    post: (path: string, user: TestUser, body?: object) => h.http.post(path, user, body),
     /** A binary download (an XLSX template). */
-    getFile: async (path: string, user: TestUser) =>
-      request(service.app)
-        .get(`/api/v1/registry${path}`)
-        .set(await as(user))
-        .buffer(true)
-        .parse((res, done) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => done(null, Buffer.concat(chunks)));
-        }),
+    getFile: (path: string, user: TestUser) => h.http.binary(path, user),
     /** A file as the request body (an import). */
-    upload: async (
+    upload: (
       path: string,
       user: TestUser,
       file: Buffer | string,
       contentType: string,
       headers: Record<string, string> = {},
-    ) =>
-      request(service.app)
-        .post(`/api/v1/registry${path}`)
-        .set(await as(user))
-        .set(headers)
-        .set('content-type', contentType)
-        .send(typeof file === 'string' ? Buffer.from(file) : file),
-    patch: async (path: string, user: TestUser, body: object) =>
-      request(service.app)
-        .patch(`/api/v1/registry${path}`)
-        .set(await as(user))
-        .send(body),
+    ) => h.http.upload(path, user, file, contentType, headers),
+    patch: (path: string, user: TestUser, body: object) => h.http.patch(path, user, body),
   };
-  /** Events the registry published, after the outbox relay caught up. */
-  const events = () => publishedEvents(conn, bus, TOPICS.orgRegistry, { attempts: 500 });
   return {
-    service,
-    conn,
-    bus,
-    clock,
+    service: h.service,
+    conn: h.conn,
+    bus: h.bus,
+    clock: h.clock,
     http,
-    events,
+    /** Events the registry published, after the outbox relay caught up. */
+    events: () => h.events(),
     users: TEST_USERS,
-    async close() {
-      await service.stop();
-      await bus.stop();
-      await conn.close();
-      await db.stop();
-      await issuer.close();
-    },
+    close: () => h.close(),
   };
 }
 

@@ -1,7 +1,4 @@
-import { runServiceMain, serviceContextOf } from '@honglian/service-kit';
-import { SERVICE, createService } from './app.js';
+import { runModule } from '@honglian/service-kit';
+import { volunteerPointsModule } from './module.js';
 
-await runServiceMain({
-  name: SERVICE.name,
-  create: ({ config, logger }) => createService(serviceContextOf(config, logger)),
-});
+await runModule(volunteerPointsModule);

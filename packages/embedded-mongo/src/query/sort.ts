@@ -65,6 +65,20 @@ function sortKey(doc: unknown, f: SortField): unknown {
   return best === MISSING ? null : best;
 }
 
+/** A document's sort keys, for compareSortKeys. */
+export function sortKeysOf(doc: Doc, sort: CompiledSort): unknown[] {
+  return sort.fields.map((f) => sortKey(doc, f));
+}
+
+/** Compares two documents' sort keys in the sort's order (0: equal). */
+export function compareSortKeys(a: unknown[], b: unknown[], sort: CompiledSort): number {
+  for (let j = 0; j < sort.fields.length; j++) {
+    const c = sortCompare(a[j], b[j]);
+    if (c !== 0) return c * (sort.fields[j] as SortField).dir;
+  }
+  return 0;
+}
+
 export function sortDocs<T extends Doc>(docs: T[], sort: CompiledSort | undefined): T[] {
   if (!sort) return docs;
   if (sort.fields.length === 0) return sort.natural === -1 ? [...docs].reverse() : docs;

@@ -9,6 +9,9 @@ import type { Metrics } from './collection.js';
 
 const MAX_NS = 255;
 
+/** What `changedSince` answers for a document no write touched after the given sequence number. */
+export const UNCHANGED = Symbol('unchanged');
+
 /** One committed write: its sequence number and the document version it replaced. */
 interface Version {
   seq: number;
@@ -38,6 +41,8 @@ export class Catalog {
   seq = 0;
   /** ns -> idKey -> committed writes in order, recorded only while transactions are open. */
   private writes = new Map<string, Map<string, Version[]>>();
+  /** ns -> its recorded writes in commit order (seq, id), so a snapshot finds what changed after it quickly. */
+  private logs = new Map<string, { seq: number; id: string }[]>();
   private versionCount = 0;
   private pruneAt = 1000;
   /** ns -> seq of the last create/drop of that namespace. */
@@ -114,7 +119,27 @@ export class Catalog {
       m.set(id, list);
     }
     list.push({ seq: this.seq, before });
+    let log = this.logs.get(ns);
+    if (!log) {
+      log = [];
+      this.logs.set(ns, log);
+    }
+    log.push({ seq: this.seq, id });
     this.versionCount++;
+  }
+
+  /** Has any document of `ns` been written after `seq`? (Only meaningful while a transaction is open.) */
+  changedAfter(ns: string, seq: number): boolean {
+    const log = this.logs.get(ns);
+    return !!log && log.length > 0 && (log[log.length - 1] as { seq: number }).seq > seq;
+  }
+
+  /** The version of one document as of `seq` when a later write changed it (undefined: absent then), else UNCHANGED. */
+  changedSince(ns: string, id: string, seq: number): Doc | undefined | typeof UNCHANGED {
+    if (!this.changedAfter(ns, seq)) return UNCHANGED;
+    const list = this.writes.get(ns)?.get(id);
+    if (!list || (list[list.length - 1] as Version).seq <= seq) return UNCHANGED;
+    return (list.find((v) => v.seq > seq) as Version).before;
   }
 
   lastWrite(ns: string, id: string): number {
@@ -124,8 +149,23 @@ export class Catalog {
 
   /** Documents of `ns` changed after `seq`, with their version as of `seq` (undefined: absent then). */
   *versionsAt(ns: string, seq: number): Generator<[string, Doc | undefined]> {
-    for (const [id, list] of this.writes.get(ns) ?? []) {
-      const first = list.find((v) => v.seq > seq);
+    const log = this.logs.get(ns);
+    if (!log || log.length === 0 || (log[log.length - 1] as { seq: number }).seq <= seq) return;
+    // the writes after `seq` are the log's tail: find where it starts, then each document once
+    let lo = 0;
+    let hi = log.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((log[mid] as { seq: number }).seq <= seq) lo = mid + 1;
+      else hi = mid;
+    }
+    const seen = new Set<string>();
+    const byId = this.writes.get(ns);
+    for (let i = lo; i < log.length; i++) {
+      const { id } = log[i] as { id: string };
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const first = byId?.get(id)?.find((v) => v.seq > seq);
       if (first) yield [id, first.before];
     }
   }
@@ -142,6 +182,11 @@ export class Catalog {
         kept += rest.length;
       }
       if (m.size === 0) this.writes.delete(ns);
+    }
+    for (const [ns, log] of this.logs) {
+      const rest = log.filter((w) => w.seq > minSeq);
+      if (rest.length === 0) this.logs.delete(ns);
+      else this.logs.set(ns, rest);
     }
     for (const [ns, seq] of this.ddlSeqs) if (seq <= minSeq) this.ddlSeqs.delete(ns);
     this.versionCount = kept;
@@ -161,6 +206,7 @@ export class Catalog {
     this.openTransactions = Math.max(0, this.openTransactions - 1);
     if (this.openTransactions === 0) {
       this.writes.clear();
+      this.logs.clear();
       this.ddlSeqs.clear();
       this.versionCount = 0;
       this.pruneAt = 1000;

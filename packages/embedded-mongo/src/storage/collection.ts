@@ -8,6 +8,8 @@ import { err, ErrorCodes } from '../errors.js';
 import { Index, normalizeIndexSpec } from '../indexes.js';
 import type { UniqueEntry } from '../indexes.js';
 import { isOperatorObject } from '../query/matcher.js';
+import { sortDocs } from '../query/sort.js';
+import type { CompiledSort } from '../query/sort.js';
 import { canonicalKey, compareValues, formatValue, isPlainObject, isRegexValue } from '../values.js';
 import type { Doc } from '../values.js';
 
@@ -180,7 +182,7 @@ export class Collection {
   }
 
   /** Ids from the most selective usable equality index, or undefined for a scan. */
-  private plan(filter: unknown): string[] | undefined {
+  plan(filter: unknown): string[] | undefined {
     if (!isPlainObject(filter)) return undefined;
     const eqs = new Map<string, unknown[]>();
     collectEqualities(filter, eqs);
@@ -188,9 +190,54 @@ export class Collection {
     for (const [path, values] of eqs) {
       const ids = this.lookupIds(path, values);
       if (ids && (!best || ids.length < best.length)) best = ids;
-      if (best && best.length <= 1) break;
+      if (best && best.length <= 1) return best;
+    }
+    for (const ix of this.indexes.values()) {
+      const ids = ix.lookupFull(eqs);
+      if (ids && (!best || ids.length < best.length)) best = ids;
     }
     return best;
+  }
+
+  /**
+   * The candidates of `filter` in `sort` order when an equality on one value of an indexed
+   * first field narrows them (the most selective such index), else undefined. The order is
+   * cached on the index per key until a document of that key changes.
+   */
+  sortedCandidates(filter: unknown, sort: CompiledSort): Doc[] | undefined {
+    if (!isPlainObject(filter) || sort.fields.length === 0) return undefined;
+    const eqs = new Map<string, unknown[]>();
+    collectEqualities(filter, eqs);
+    if (eqs.has('_id')) return undefined; // one document at most: the plain plan is better
+    let best: { ix: Index; key: string; size: number } | undefined;
+    for (const [path, values] of eqs) {
+      if (values.length !== 1) continue;
+      const ix = this.equalityIndex(path, values);
+      if (!ix) continue;
+      const key = canonicalKey(values[0]);
+      const size = ix.lookup.get(key)?.size ?? 0;
+      if (!best || size < best.size) best = { ix, key, size };
+    }
+    if (!best) return undefined;
+    const signature = sort.fields.map((f) => `${f.dir}${f.parts.join('.')}`).join('\u0000');
+    return best.ix.sortedDocs(best.key, signature, (ids) => {
+      const docs: Doc[] = [];
+      for (const id of ids) {
+        const d = this.docs.get(id);
+        if (d) docs.push(d);
+      }
+      return sortDocs(docs, sort);
+    });
+  }
+
+  /** The index an equality on `path` (with these values) can use: its first field, not partial. */
+  private equalityIndex(path: string, values: unknown[]): Index | undefined {
+    for (const ix of this.indexes.values()) {
+      if (ix.isId || ix.isPartial || (ix.fields[0] as { path: string }).path !== path) continue;
+      if (ix.sparse && values.some((v) => v === null || v === undefined)) continue;
+      return ix;
+    }
+    return undefined;
   }
 
   private lookupIds(path: string, values: unknown[]): string[] | undefined {
@@ -204,13 +251,7 @@ export class Collection {
       }
       return out;
     }
-    let chosen: Index | undefined;
-    for (const ix of this.indexes.values()) {
-      if (ix.isId || ix.isPartial || (ix.fields[0] as { path: string }).path !== path) continue;
-      if (ix.sparse && sorted.some((v) => v === null || v === undefined)) continue;
-      chosen = ix;
-      break;
-    }
+    const chosen = this.equalityIndex(path, sorted);
     if (!chosen) return undefined;
     const out: string[] = [];
     for (const v of sorted) for (const id of chosen.lookup.get(canonicalKey(v)) ?? []) out.push(id);

@@ -94,9 +94,16 @@ export class KafkaEventBus implements EventBus {
   private connecting: Promise<void> | null = null;
   private stopping: Promise<void> | null = null;
   private lastHealth: { at: number; health: Health } | null = null;
+  private readonly namespace: string;
 
   constructor(readonly config: KafkaBusConfig) {
     if (!config.brokers?.length) throw new TypeError('KafkaEventBus: at least one broker is required');
+    this.namespace = config.namespace ?? '';
+    if (!/^[A-Za-z0-9._-]{0,100}$/.test(this.namespace)) {
+      throw new TypeError(
+        `KafkaEventBus: namespace must be at most 100 of [A-Za-z0-9._-], got "${this.namespace}"`,
+      );
+    }
     this.logger = config.logger ?? silentLogger;
     const kafkaConfig: KafkaConfig = {
       clientId: config.clientId,
@@ -233,7 +240,7 @@ export class KafkaEventBus implements EventBus {
     const ms = this.config.publishTimeoutMs ?? 30_000;
     await withTimeout(
       this.producer.send({
-        topic,
+        topic: this.onWire(topic),
         acks: -1,
         messages: [{ key: message.key, value: message.value, headers: toKafkaHeaders(message.headers) }],
       }),
@@ -271,7 +278,8 @@ export class KafkaEventBus implements EventBus {
     return ensured;
   }
 
-  private async createTopics(names: string[]): Promise<void> {
+  private async createTopics(appNames: string[]): Promise<void> {
+    const names = appNames.map((n) => this.onWire(n));
     try {
       const existing = new Set(await this.admin.listTopics());
       const missing = names.filter((n) => !existing.has(n));
@@ -323,6 +331,16 @@ export class KafkaEventBus implements EventBus {
   get sessionTimeout(): number {
     return this.config.sessionTimeoutMs ?? 30_000;
   }
+
+  /** The broker's name of a topic or consumer group: the namespace, then the name. */
+  onWire(name: string): string {
+    return this.namespace + name;
+  }
+
+  /** The application's name of a topic the broker named. */
+  offWire(name: string): string {
+    return this.namespace && name.startsWith(this.namespace) ? name.slice(this.namespace.length) : name;
+  }
 }
 
 /** One subscription = one kafkajs consumer in the subscription's group. */
@@ -371,7 +389,7 @@ class KafkaMember implements Subscriber {
         this.consumer = consumer;
         await consumer.connect();
         await consumer.subscribe({
-          topics: [...this.consumption.topics],
+          topics: this.consumption.topics.map((t) => this.bus.onWire(t)),
           fromBeginning: this.consumption.fromBeginning,
         });
         if (this.closed) {
@@ -401,7 +419,7 @@ class KafkaMember implements Subscriber {
 
   private createConsumer(): Consumer {
     const consumer = this.kafka.consumer({
-      groupId: this.groupId,
+      groupId: this.bus.onWire(this.groupId),
       sessionTimeout: this.bus.sessionTimeout,
       heartbeatInterval: this.bus.config.heartbeatIntervalMs ?? 3000,
       retry: {
@@ -436,7 +454,9 @@ class KafkaMember implements Subscriber {
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
-    const { topic, partition } = batch;
+    const { partition } = batch;
+    // Handlers, dead letters and logs see the application's topic name; offsets are the broker's.
+    const topic = this.bus.offWire(batch.topic);
     const env: DeliveryEnv = {
       groupId: this.groupId,
       policy: this.consumption.policy,
@@ -456,7 +476,12 @@ class KafkaMember implements Subscriber {
       if (outcome === 'interrupted') break;
       resolveOffset(message.offset);
       await commitOffsetsIfNecessary({
-        topics: [{ topic, partitions: [{ partition, offset: (BigInt(message.offset) + 1n).toString() }] }],
+        topics: [
+          {
+            topic: batch.topic,
+            partitions: [{ partition, offset: (BigInt(message.offset) + 1n).toString() }],
+          },
+        ],
       });
       // Progress, not merely rejoining the group, resets the crash backoff: a message that crashes
       // the consumer every time must not restart it at the shortest delay forever.

@@ -13,6 +13,12 @@ export interface KafkaBusConfig {
   clientId: string;
   ssl?: boolean | ConnectionOptions;
   sasl?: KafkaSasl;
+  /**
+   * Prefix of every topic and consumer group on the broker (e.g. `staging.`), so several suites
+   * share one cluster without seeing each other's events. Handlers, dead letters and `publish` use
+   * the plain names. Default: none.
+   */
+  namespace?: string;
   /** Partitions of the topics the bus creates. Default 3. */
   partitions?: number;
   /** Replication factor of the topics the bus creates. Default -1 (the broker's default.replication.factor). */

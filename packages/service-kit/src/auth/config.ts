@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BaseConfigSchema, ConfigError, loadConfigOrExit } from '../config.js';
-import { createKeycloakAuthenticator } from './keycloak.js';
+import { DEFAULT_CLOCK_SKEW_SECONDS, createKeycloakAuthenticator } from './keycloak.js';
 import type { Authenticator } from './principal.js';
 
 const httpUrl = z
@@ -32,6 +32,8 @@ export const AuthEnvSchema = z.object({
   KEYCLOAK_JWKS_MIN_INTERVAL_SECONDS: z.coerce.number().min(0).max(3600).default(10),
   /** Keys are fetched again at this age; a key the realm stopped publishing is refused from then on. */
   KEYCLOAK_JWKS_MAX_AGE_SECONDS: z.coerce.number().min(1).max(86_400).default(300),
+  /** How far in the future a token's `iat` and `nbf` may be before it is refused. */
+  KEYCLOAK_CLOCK_SKEW_SECONDS: z.coerce.number().min(0).max(600).default(DEFAULT_CLOCK_SKEW_SECONDS),
 });
 export type AuthEnv = z.infer<typeof AuthEnvSchema>;
 export type AuthMode = AuthEnv['AUTH_MODE'];
@@ -53,6 +55,7 @@ export interface AuthSettings {
   realmPublicKey?: string;
   jwksMinIntervalSeconds: number;
   jwksMaxAgeSeconds?: number;
+  clockSkewSeconds?: number;
 }
 
 /**
@@ -113,6 +116,7 @@ export function resolveAuthSettings(
     ...(env.KEYCLOAK_REALM_PUBLIC_KEY ? { realmPublicKey: env.KEYCLOAK_REALM_PUBLIC_KEY } : {}),
     jwksMinIntervalSeconds: env.KEYCLOAK_JWKS_MIN_INTERVAL_SECONDS,
     jwksMaxAgeSeconds: env.KEYCLOAK_JWKS_MAX_AGE_SECONDS,
+    clockSkewSeconds: env.KEYCLOAK_CLOCK_SKEW_SECONDS,
   };
 }
 
@@ -134,6 +138,7 @@ export function createAuthenticator(
     jwksMinIntervalSeconds: settings.jwksMinIntervalSeconds,
     ...(settings.jwksMaxAgeSeconds ? { jwksMaxAgeSeconds: settings.jwksMaxAgeSeconds } : {}),
     ...(settings.realmPublicKey ? { realmPublicKey: settings.realmPublicKey } : {}),
+    ...(settings.clockSkewSeconds !== undefined ? { clockSkewSeconds: settings.clockSkewSeconds } : {}),
     ...overrides,
   });
 }

@@ -13,8 +13,9 @@
  * `min-time-between-jwks-requests` seconds) or the configured realm public key.
  *
  * What it does not check, and is checked here first: a token without `exp`
- * (keycloak-connect treats it as never expiring), the `alg` header (it never
- * reads it), and malformed input. Its JWKS transport is replaced by one with a
+ * (keycloak-connect treats it as never expiring), `iat` and `nbf` in the
+ * future (beyond the clock-skew allowance), the `alg` header (it never reads
+ * it), and malformed input. Its JWKS transport is replaced by one with a
  * timeout that cannot crash the process on a non-JSON answer, and which can
  * fetch keys from an internal URL while `iss` is the public one.
  */
@@ -54,6 +55,8 @@ export interface KeycloakAuthenticatorOptions {
   jwksMaxAgeSeconds?: number;
   /** Longest wait for the realm's keys before answering 503. Default 5000 ms. */
   timeoutMs?: number;
+  /** How far in the future `iat` and `nbf` may be (clocks of issuer and verifier differ). Default 60 s. */
+  clockSkewSeconds?: number;
 }
 
 /** The parts of keycloak-connect's runtime objects this module uses (its typings omit them). */
@@ -63,6 +66,7 @@ interface KcToken {
 }
 interface KcRotation {
   retrieveJWKs?: () => Promise<unknown>;
+  getJWK?: (kid: string) => Promise<string>;
   /** keycloak-connect's key cache and the time of its last fetch (seconds). */
   jwks?: unknown[];
   lastTimeRequesTime?: number;
@@ -73,7 +77,37 @@ interface KcGrantManager {
 }
 
 const MAX_TOKEN_LENGTH = 16 * 1024;
+export const DEFAULT_CLOCK_SKEW_SECONDS = 60;
 const B64URL = /^[A-Za-z0-9_-]+$/;
+/**
+ * Tokens this process has verified, by verifier (where its keys come from, `iss`, `aud`) and
+ * token: the gateway and each in-process service share the entries, so a request's token is
+ * verified (RS256) once per process rather than at every hop. Expiry (and `iat`/`nbf`) and the
+ * key's presence in the realm's JWKS are still checked on every use, so a token expires on
+ * time and one signed by a key the realm stopped publishing is refused from the next JWKS
+ * refresh on. Bounded: the oldest entries go first.
+ */
+interface VerifiedToken {
+  header: Record<string, unknown>;
+  payload: Record<string, unknown>;
+  principal: Principal;
+}
+const verifiedTokens = new Map<string, VerifiedToken>();
+const MAX_VERIFIED_TOKENS = 5000;
+
+function rememberVerified(key: string, entry: VerifiedToken): void {
+  if (verifiedTokens.size >= MAX_VERIFIED_TOKENS) {
+    // Expired entries first, then the oldest down to 90 %, so the scan is paid once per 500 inserts.
+    const now = Date.now() / 1000;
+    for (const [k, v] of verifiedTokens) if ((v.payload.exp as number) <= now) verifiedTokens.delete(k);
+    for (const k of verifiedTokens.keys()) {
+      if (verifiedTokens.size < MAX_VERIFIED_TOKENS * 0.9) break;
+      verifiedTokens.delete(k);
+    }
+  }
+  verifiedTokens.set(key, entry);
+}
+
 const NETWORK_FAILURE =
   /Error fetching JWK Keys|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ECONNRESET|socket hang up|aborted|timeout|fetch failed/i;
 
@@ -82,9 +116,12 @@ export function createKeycloakAuthenticator(opts: KeycloakAuthenticatorOptions):
   const realm = opts.realm ?? 'honglian';
   const audience = opts.audience ?? 'honglian-gateway';
   const timeoutMs = opts.timeoutMs ?? 5000;
+  const clockSkew = opts.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS;
   const minInterval = Math.max(opts.jwksMinIntervalSeconds ?? 10, 1e-6);
   const maxAge = Math.max(opts.jwksMaxAgeSeconds ?? 300, minInterval);
   let manager: KcGrantManager | undefined;
+  /** Who this verifier trusts, as the key of its entries in `verifiedTokens`; set with the manager. */
+  let verifier = '';
   /** What the last successful JWKS fetch published, to refuse unknown kids quietly between fetches. */
   const published = { kids: new Set<string>(), at: 0 };
 
@@ -124,6 +161,31 @@ export function createKeycloakAuthenticator(opts: KeycloakAuthenticatorOptions):
         return jwks;
       };
     }
+    const rotation = built.rotation;
+    if (rotation && typeof rotation.getJWK === 'function') {
+      // keycloak-connect converts the JWK to PEM (ASN.1 in JS) on every verification: keep the
+      // PEM per kid for as long as the key set it came from is the current one.
+      const getJWK = rotation.getJWK.bind(rotation);
+      const pems = new Map<string, Promise<string>>();
+      let pemsOf: unknown[] | undefined;
+      rotation.getJWK = (kid: string) => {
+        const keys = rotation.jwks;
+        if (keys !== pemsOf) {
+          pems.clear();
+          pemsOf = keys;
+        }
+        const known = keys?.some((k) => isObject(k) && k.kid === kid);
+        if (!known) return getJWK(kid);
+        let pem = pems.get(kid);
+        if (!pem) {
+          pem = getJWK(kid);
+          pems.set(kid, pem);
+          pem.catch(() => pems.delete(kid));
+        }
+        return pem;
+      };
+    }
+    verifier = [jwksUrl, issuer, audience, opts.realmPublicKey ?? ''].join('\n');
     manager = built;
     return built;
   };
@@ -163,12 +225,18 @@ export function createKeycloakAuthenticator(opts: KeycloakAuthenticatorOptions):
   return {
     async authenticate(req: Request): Promise<Principal> {
       const token = bearerToken(req);
-      const { header, payload } = decode(token);
-      precheck(header, payload);
+      // Entries are only trusted once this verifier knows what the realm publishes (or has a
+      // static key): before that, the full path below fetches the keys.
+      const known = manager && (opts.realmPublicKey || published.at > 0);
+      const cacheKey = known ? `${verifier}\n${token}` : '';
+      const cached = known ? verifiedTokens.get(cacheKey) : undefined;
+      const { header, payload } = cached ?? decode(token);
+      precheck(header, payload, clockSkew);
       // keycloak-connect refetches the JWKS for an unknown kid at most once per interval and
       // logs to the console each time it declines, and trusts a cached key forever: keys are
       // checked against what the realm publishes here instead.
       await checkPublished(typeof header.kid === 'string' ? header.kid : '');
+      if (cached) return { ...cached.principal, roles: [...cached.principal.roles] };
       let content: Record<string, unknown>;
       try {
         const grant = await withTimeout(
@@ -181,7 +249,10 @@ export function createKeycloakAuthenticator(opts: KeycloakAuthenticatorOptions):
       }
       const principal = principalFromClaims(content);
       if (!principal) throw invalidToken('The access token has no subject (sub).');
-      return principal;
+      if (verifier) {
+        rememberVerified(`${verifier}\n${token}`, { header, payload, principal });
+      }
+      return { ...principal, roles: [...principal.roles] };
     },
   };
 }
@@ -212,7 +283,11 @@ function decode(token: string): { header: Record<string, unknown>; payload: Reco
   }
 }
 
-function precheck(header: Record<string, unknown>, payload: Record<string, unknown>): void {
+function precheck(
+  header: Record<string, unknown>,
+  payload: Record<string, unknown>,
+  clockSkew: number,
+): void {
   if (typeof header.alg !== 'string' || header.alg.toLowerCase() === 'none') {
     throw invalidToken('Unsigned tokens are not accepted.');
   }
@@ -222,8 +297,21 @@ function precheck(header: Record<string, unknown>, payload: Record<string, unkno
   }
   const now = Date.now() / 1000;
   if (payload.exp <= now) throw invalidToken('The access token has expired.');
-  if (typeof payload.nbf === 'number' && payload.nbf > now + 30) {
-    throw invalidToken('The access token is not valid yet (nbf).');
+  // A token minted "in the future" would outlive its intended lifetime (or comes from a
+  // misconfigured or compromised issuer); keycloak-connect checks neither claim.
+  for (const claim of ['iat', 'nbf'] as const) {
+    const value = payload[claim];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw invalidToken(`The access token's ${claim} is not a NumericDate.`);
+    }
+    if (value > now + clockSkew) {
+      throw invalidToken(
+        claim === 'iat'
+          ? 'The access token was issued in the future (iat).'
+          : 'The access token is not valid yet (nbf).',
+      );
+    }
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Role } from '@honglian/contracts';
+import { orgSubtreePattern } from '../domain/paths.js';
 import { notFound } from '../problem.js';
 import type { Principal } from './principal.js';
 
@@ -31,20 +32,8 @@ export type TenantFilter = Record<string, unknown>;
 
 type Clause = 'all' | TenantFilter | undefined;
 
-/** Escapes a string for literal use inside a regular expression. */
-export function escapeRegex(value: string): string {
-  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** The `$regex` that matches an org path and everything below it (not `/a/b2` for `/a/b`). */
-export function orgSubtreePattern(orgPath: string): string {
-  return `^${escapeRegex(orgPath.replace(/\/+$/, ''))}(/|$)`;
-}
-
-/** True when `path` is `root` or below it. */
-export function isWithinOrgPath(path: string, root: string): boolean {
-  return new RegExp(orgSubtreePattern(root)).test(path);
-}
+// Pure path rules live with the domain helpers (importable from `@honglian/service-kit/domain`).
+export { escapeRegex, isWithinOrgPath, orgSubtreePattern } from '../domain/paths.js';
 
 function clauseFor(role: Role, p: Principal, f: TenantFields): Clause {
   const county = f.countyField ?? 'county';

@@ -69,6 +69,8 @@ function summaryLines(sheet: FeedbackSheet): (string | number)[][] {
     ['履职完成率 Completion rate', pct(sheet.totals.completionRate)],
     ['阈值 Threshold', pct(sheet.threshold)],
     ['预警 Red flag', sheet.redFlag ? sheet.redFlags.map((f) => f.zh).join('；') : '否'],
+    // A community's view holds only its own rows: say so wherever the file travels.
+    ['范围 Scope', sheet.view === 'community' ? '仅本社区的报到 Own communities only' : '全单位 Whole unit'],
   ];
 }
 

@@ -56,7 +56,12 @@ export function reportRoutes(api: ApiRouter, { reports }: CheckinServices): void
         tags,
         roles: MANAGERS_AND_MEMBERS,
         request: { body: SubmitReport },
-        responses: { 201: { description: 'Submitted', schema: ReportView }, 409: refusal, 422: refusal },
+        responses: {
+          201: { description: 'Submitted', schema: ReportView },
+          404: { description: 'A member naming anyone but themself' },
+          409: refusal,
+          422: { description: 'Refused; an unknown or out-of-scope community or member (`field`)' },
+        },
       },
       async ({ body, principal }) => ({ status: 201, body: await reports.submit(body, principal) }),
     )
@@ -269,8 +274,12 @@ export function attendanceRoutes(api: ApiRouter, { attendance }: CheckinServices
         request: { body },
         responses: {
           201: { description: 'Checked in', schema: AttendanceView },
+          404: { description: 'Witness: the activity is unknown or not theirs (`field: activityId`)' },
           409: { description: 'Replayed token, overlapping session, activity closed' },
-          422: { description: 'Expired or forged token, outside the geofence, unknown member' },
+          422: {
+            description:
+              'Expired or forged token, outside the geofence; witness: a member without a report at the community (answered as unknown)',
+          },
         },
       },
       async ({ body, principal }) => ({ status: 201, body: await attendance.checkIn(body, principal) }),
@@ -285,6 +294,7 @@ export function attendanceRoutes(api: ApiRouter, { attendance }: CheckinServices
         request: { body },
         responses: {
           200: { description: 'Closed and credited', schema: AttendanceView },
+          404: { description: 'Witness: the activity is unknown or not theirs (`field: activityId`)' },
           409: { description: 'No open check-in, replayed token' },
           422: refusal,
         },

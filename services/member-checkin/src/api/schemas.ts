@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ReportKind } from '@honglian/contracts';
+import { ReportKind, plainText } from '@honglian/contracts';
 import { PERIOD_PATTERN, parsePeriod } from '../domain/period.js';
 
 /** Ids the registry uses (division codes, its own codes, generated ids). */
@@ -7,13 +7,16 @@ export const Id = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, - and _, at most 64 characters');
 export const Instant = z.iso.datetime({ offset: true });
-const Text = (max: number) => z.string().trim().min(1).max(max);
+/** Free text a person typed: one line, no control or bidi characters, no formula start (contracts). */
+const Text = (max: number) => plainText(max);
+/** Optional free text: may be empty. */
+const OptionalText = (max: number) => plainText(max, 0);
 const List = (max: number, each = 100) => z.array(Text(each)).max(max).default([]);
 
 export const IdParams = z.object({ id: Id });
 export const PageQuery = {
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(64).optional(),
+  cursor: Id.optional(),
 };
 export const page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable() });
@@ -106,8 +109,8 @@ export const CreateActivity = z
     kind: z.enum(['activity', 'call']).default('activity'),
     communityId: Id,
     title: Text(100),
-    description: z.string().trim().max(2000).default(''),
-    place: z.string().trim().max(200).default(''),
+    description: OptionalText(2000).default(''),
+    place: OptionalText(200).default(''),
     startsAt: Instant,
     endsAt: Instant,
     geofence: Geofence.nullable().optional(),
@@ -157,7 +160,7 @@ export const ActivityView = z
   })
   .meta({ id: 'CheckinActivity' });
 
-export const RespondBody = z.strictObject({ note: z.string().trim().max(500).default('') });
+export const RespondBody = z.strictObject({ note: OptionalText(500).default('') });
 
 export const QrView = z
   .object({
@@ -179,8 +182,15 @@ const Location = z.strictObject({
 
 /** A member's scan, or staff acting as witness for a member without a phone. */
 export const AttendanceBody = z.union([
-  z.strictObject({ token: z.string().min(1).max(200), location: Location.optional() }),
-  z.strictObject({ activityId: Id, memberId: Id, note: z.string().trim().max(500).optional() }),
+  z.strictObject({
+    token: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[A-Za-z0-9._-]+$/, 'a QR token'),
+    location: Location.optional(),
+  }),
+  z.strictObject({ activityId: Id, memberId: Id, note: OptionalText(500).optional() }),
 ]);
 
 export const ConfirmBody = z.strictObject({ checkOutAt: Instant });

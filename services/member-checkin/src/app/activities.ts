@@ -1,12 +1,12 @@
 import { ActivityPublished, CallIssued, CallResponded } from '@honglian/contracts';
-import { notFound, tenantFilter, type Principal } from '@honglian/service-kit';
+import { tenantFilter, type Principal } from '@honglian/service-kit';
 import { withOutbox } from '@honglian/messaging';
-import type { ActivityDoc, Geofence, ReportDoc, ResponseDoc } from '../data/models.js';
+import type { ActivityDoc, Geofence, ResponseDoc } from '../data/models.js';
 import { attendanceWindowOpen, issueToken } from '../domain/qr.js';
 import { reason } from '../domain/rules.js';
-import { isSelf, managesCommunity } from '../domain/scope.js';
+import { isSelf } from '../domain/scope.js';
 import { TOPIC, actorOf, checkinEvent, dayOf, newId, refused, type CheckinContext } from './context.js';
-import { Directory } from './directory.js';
+import type { References } from './references.js';
 
 export interface CreateActivity {
   kind: 'activity' | 'call';
@@ -65,10 +65,10 @@ function responseView(r: ResponseDoc) {
 }
 
 export class ActivityService {
-  private readonly dir: Directory;
-  constructor(private readonly ctx: CheckinContext) {
-    this.dir = new Directory(ctx);
-  }
+  constructor(
+    private readonly ctx: CheckinContext,
+    private readonly refs: References,
+  ) {}
 
   private get Activity() {
     return this.ctx.models.Activity;
@@ -76,19 +76,7 @@ export class ActivityService {
 
   async create(cmd: CreateActivity, principal: Principal): Promise<ActivityView> {
     const now = this.ctx.clock.now();
-    const community = await this.dir.community(cmd.communityId, dayOf(now));
-    if (
-      !community ||
-      !community.open ||
-      !managesCommunity(principal, { county: community.county, communityPath: community.doc.path })
-    )
-      throw refused(
-        422,
-        reason(`社区${cmd.communityId}不存在`, `community ${cmd.communityId} does not exist`),
-        {
-          field: 'communityId',
-        },
-      );
+    const community = await this.refs.managedCommunity(principal, cmd.communityId, dayOf(now));
     if (cmd.endsAt.getTime() <= now.getTime())
       throw refused(422, reason('活动结束时间已过', 'the activity would end in the past'), {
         field: 'endsAt',
@@ -142,28 +130,8 @@ export class ActivityService {
     });
   }
 
-  /** Communities a member has reported to (submitted or active): where they see activities. */
-  private async memberCommunities(memberId: string): Promise<string[]> {
-    const reports = await this.ctx.models.Report.find(
-      { memberId, status: { $in: ['submitted', 'active'] } },
-      { communityId: 1 },
-    ).lean<Pick<ReportDoc, 'communityId'>[]>();
-    return [...new Set(reports.map((r) => r.communityId))];
-  }
-
-  /** The activity when the caller manages its community, or (members) reported to it; else 404. */
-  async visible(id: string, principal: Principal, manageOnly = false): Promise<ActivityDoc> {
-    const doc = await this.Activity.findById(id).lean<ActivityDoc>();
-    if (!doc) throw notFound(`Activity ${id} was not found.`);
-    if (managesCommunity(principal, doc)) return doc;
-    if (!manageOnly && principal.memberId && principal.roles.includes('member')) {
-      if ((await this.memberCommunities(principal.memberId)).includes(doc.communityId)) return doc;
-    }
-    throw notFound(`Activity ${id} was not found.`);
-  }
-
   async get(id: string, principal: Principal): Promise<ActivityView> {
-    return activityView(await this.visible(id, principal));
+    return activityView(await this.refs.activity(principal, id));
   }
 
   async list(
@@ -172,7 +140,7 @@ export class ActivityService {
   ): Promise<{ items: ActivityView[]; nextCursor: string | null }> {
     const scopes: Record<string, unknown>[] = [tenantFilter(principal, { orgPathField: 'communityPath' })];
     if (principal.roles.includes('member') && principal.memberId)
-      scopes.push({ communityId: { $in: await this.memberCommunities(principal.memberId) } });
+      scopes.push({ communityId: { $in: await this.refs.reportedCommunities(principal.memberId) } });
     const filter: Record<string, unknown> = { $or: scopes };
     if (q.communityId) filter.communityId = q.communityId;
     if (q.kind) filter.kind = q.kind;
@@ -192,7 +160,7 @@ export class ActivityService {
     const memberId = principal.memberId;
     if (!memberId || !isSelf(principal, memberId))
       throw refused(422, reason('只有党员本人可以响应', 'only the member themself can respond'));
-    const doc = await this.visible(id, principal);
+    const doc = await this.refs.activity(principal, id);
     const now = this.ctx.clock.now();
     if (doc.status !== 'published' || now >= doc.endsAt)
       throw refused(409, reason('活动已结束或已取消', 'the activity is over or cancelled'));
@@ -234,7 +202,7 @@ export class ActivityService {
   }
 
   async responses(id: string, principal: Principal) {
-    await this.visible(id, principal, true);
+    await this.refs.activity(principal, id, { manageOnly: true });
     const docs = await this.ctx.models.Response.find({ activityId: id })
       .sort({ respondedAt: 1 })
       .limit(2000)
@@ -244,7 +212,7 @@ export class ActivityService {
 
   /** The QR token to show now (staff screen); it rotates every `qrRotationSeconds`. */
   async qr(id: string, principal: Principal) {
-    const doc = await this.visible(id, principal, true);
+    const doc = await this.refs.activity(principal, id, { manageOnly: true });
     const now = this.ctx.clock.now();
     if (doc.status !== 'published') throw refused(409, reason('活动已取消', 'the activity is cancelled'));
     const closed = attendanceWindowOpen(doc, now, this.ctx.rules, true);

@@ -5,10 +5,11 @@ import type { ClientSession } from 'mongoose';
 import type { ActivityDoc, AttendanceDoc, MemberRm, ReportDoc } from '../data/models.js';
 import { autoClose, checkOrder, creditFor, findOverlap, type Session } from '../domain/attendance.js';
 import { checkGeofence } from '../domain/geofence.js';
-import { attendanceWindowOpen, claimedActivity, verifyToken } from '../domain/qr.js';
+import { attendanceWindowOpen, verifyToken } from '../domain/qr.js';
 import { MINUTE, hoursOf, reason } from '../domain/rules.js';
-import { managesCommunity } from '../domain/scope.js';
+import { seesRecord } from '../domain/scope.js';
 import { TOPIC, actorOf, checkinEvent, newId, refused, type CheckinContext } from './context.js';
+import { UNKNOWN, type References } from './references.js';
 import type { ReportService } from './reports.js';
 
 export interface Location {
@@ -48,6 +49,12 @@ export function attendanceView(a: AttendanceDoc) {
 }
 export type AttendanceView = ReturnType<typeof attendanceView>;
 
+/** The clashing session's id, when the caller may see that session (a witness may not see another county's). */
+function shownClash(principal: Principal, sessions: AttendanceDoc[], id: string): Record<string, unknown> {
+  const doc = sessions.find((a) => a._id === id);
+  return doc && seesRecord(principal, doc) ? { attendanceId: id } : {};
+}
+
 const toSession = (a: AttendanceDoc): Session => ({
   id: a._id,
   checkInAt: a.checkInAt,
@@ -59,6 +66,7 @@ export class AttendanceService {
   constructor(
     private readonly ctx: CheckinContext,
     private readonly reports: ReportService,
+    private readonly refs: References,
   ) {}
 
   private get m() {
@@ -75,10 +83,7 @@ export class AttendanceService {
           422,
           reason('扫码签到须由党员本人进行', 'a QR scan must come from the member themself'),
         );
-      const activityId = claimedActivity(input.token);
-      const activity = activityId ? await this.m.Activity.findById(activityId).lean<ActivityDoc>() : null;
-      if (!activity)
-        throw refused(422, reason('二维码无效', 'the QR token is not valid'), { code: 'malformed' });
+      const activity = await this.refs.scannedActivity(input.token);
       const check = verifyToken(
         this.ctx.qrSecret,
         input.token,
@@ -96,10 +101,12 @@ export class AttendanceService {
       if (outside) throw refused(422, outside, { code: 'outside-geofence' });
       return { now, activity, memberId, method: 'qr' as const, witness: null, tokenId: check.tokenId };
     }
-    const activity = await this.m.Activity.findById(input.activityId).lean<ActivityDoc>();
-    if (!activity || !managesCommunity(principal, activity))
-      throw notFound(`Activity ${input.activityId} was not found.`);
+    const activity = await this.refs.activity(principal, input.activityId, {
+      manageOnly: true,
+      named: 'body',
+    });
     this.assertOpen(activity, now, forCheckout);
+    await this.refs.witnessed(principal, input.memberId, activity, forCheckout);
     return {
       now,
       activity,
@@ -143,8 +150,7 @@ export class AttendanceService {
     await this.autoCloseOpen(r.now, { memberId: r.memberId });
     return withOutbox(this.ctx.conn, async (session) => {
       const member = await this.m.Member.findById(r.memberId).session(session).lean<MemberRm>();
-      if (!member || member.status !== 'active')
-        throw refused(422, reason('党员不存在', `member ${r.memberId} is not known`), { field: 'memberId' });
+      if (!member || member.status !== 'active') throw UNKNOWN.member();
       await this.reports.lockMember(session, r.memberId);
       await this.spendToken(session, r.tokenId, r.memberId, r.activity._id, r.now);
       const recent = await this.m.Attendance.find({
@@ -162,7 +168,7 @@ export class AttendanceService {
             '已有未签退的签到，不能同时参加两项活动',
             'you are still checked in elsewhere; sessions may not overlap',
           ),
-          { attendanceId: clash.id },
+          shownClash(principal, recent, clash.id),
         );
       const reportIds = await this.activeReportIds(session, r.memberId, r.activity.communityId);
       const doc: AttendanceDoc = {
@@ -355,8 +361,7 @@ export class AttendanceService {
   /** Staff confirm an auto-closed session with the check-out time they witnessed; only then is it credited. */
   async confirm(id: string, checkOutAt: Date, principal: Principal): Promise<AttendanceView> {
     return withOutbox(this.ctx.conn, async (session, outbox) => {
-      const doc = await this.m.Attendance.findById(id).session(session).lean<AttendanceDoc>();
-      if (!doc || !managesCommunity(principal, doc)) throw notFound(`Attendance ${id} was not found.`);
+      const doc = await this.refs.attendance(principal, id, { manageOnly: true, session });
       if (doc.status !== 'auto-closed')
         throw refused(
           409,
@@ -383,9 +388,11 @@ export class AttendanceService {
         .lean<AttendanceDoc[]>();
       const clash = findOverlap(mine.map(toSession), { start: doc.checkInAt, end: checkOutAt }, doc._id);
       if (clash)
-        throw refused(409, reason('与该党员的其他签到时间重叠', 'overlaps another session of this member'), {
-          attendanceId: clash.id,
-        });
+        throw refused(
+          409,
+          reason('与该党员的其他签到时间重叠', 'overlaps another session of this member'),
+          shownClash(principal, mine, clash.id),
+        );
       const closed = await this.close(session, outbox, doc, activity, checkOutAt, {
         checkOutMethod: 'staff-confirmed',
         extraFlags: ['staff-confirmed'],
@@ -398,8 +405,7 @@ export class AttendanceService {
 
   /** Staff decide an auto-closed session is not credited at all. */
   async dismiss(id: string, principal: Principal): Promise<AttendanceView> {
-    const doc = await this.m.Attendance.findById(id).lean<AttendanceDoc>();
-    if (!doc || !managesCommunity(principal, doc)) throw notFound(`Attendance ${id} was not found.`);
+    const doc = await this.refs.attendance(principal, id, { manageOnly: true });
     if (doc.status !== 'auto-closed')
       throw refused(
         409,
@@ -423,16 +429,7 @@ export class AttendanceService {
   }
 
   async get(id: string, principal: Principal): Promise<AttendanceView> {
-    const doc = await this.m.Attendance.findById(id).lean<AttendanceDoc>();
-    if (
-      !doc ||
-      !(
-        managesCommunity(principal, doc) ||
-        (principal.roles.includes('member') && principal.memberId === doc.memberId)
-      )
-    )
-      throw notFound(`Attendance ${id} was not found.`);
-    return attendanceView(doc);
+    return attendanceView(await this.refs.attendance(principal, id));
   }
 
   async list(

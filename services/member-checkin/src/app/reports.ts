@@ -5,7 +5,7 @@ import {
   ReportRejected,
   ReportSubmitted,
 } from '@honglian/contracts';
-import { notFound, tenantFilter, type Principal } from '@honglian/service-kit';
+import { tenantFilter, type Principal } from '@honglian/service-kit';
 import { withOutbox } from '@honglian/messaging';
 import type { ClientSession } from 'mongoose';
 import type { ReportDoc } from '../data/models.js';
@@ -17,9 +17,8 @@ import {
   type ReportKind,
 } from '../domain/reports.js';
 import { reason } from '../domain/rules.js';
-import { isSelf, managesCommunity } from '../domain/scope.js';
 import { TOPIC, actorOf, checkinEvent, dayOf, newId, refused, type CheckinContext } from './context.js';
-import { Directory } from './directory.js';
+import type { References } from './references.js';
 
 export interface SubmitReport {
   memberId?: string | undefined;
@@ -73,10 +72,10 @@ export type ReportView = ReturnType<typeof reportView>;
 export const REPORT_SCOPE = { orgPathField: 'communityPath', memberField: 'memberId' } as const;
 
 export class ReportService {
-  private readonly dir: Directory;
-  constructor(private readonly ctx: CheckinContext) {
-    this.dir = new Directory(ctx);
-  }
+  constructor(
+    private readonly ctx: CheckinContext,
+    private readonly refs: References,
+  ) {}
 
   private get Report() {
     return this.ctx.models.Report;
@@ -93,30 +92,22 @@ export class ReportService {
 
   async submit(cmd: SubmitReport, principal: Principal): Promise<ReportView> {
     const memberId = cmd.memberId ?? principal.memberId;
-    if (!memberId) throw refused(422, reason('请指定党员', 'memberId is required'));
-    const self = isSelf(principal, memberId);
-    if (principal.roles.includes('member') && !self && !principal.roles.some((r) => r !== 'member'))
-      throw notFound(`Member ${memberId} was not found.`);
+    if (!memberId) throw refused(422, reason('请指定党员', 'memberId is required'), { field: 'memberId' });
     return withOutbox(this.ctx.conn, async (session, outbox) => {
       const now = this.ctx.clock.now();
-      const day = dayOf(now);
-      const memberDoc = await this.dir.member(memberId, session);
-      const community = await this.dir.community(cmd.communityId, day, session);
-      const place = community && { county: community.county, communityPath: community.doc.path };
-      // Staff file for members only in communities they manage; otherwise the community "does not exist".
-      if (!self && (!place || !managesCommunity(principal, place)))
-        throw refused(
-          422,
-          reason(`社区${cmd.communityId}不存在`, `community ${cmd.communityId} does not exist`),
-        );
-      if (memberDoc) await this.lockMember(session, memberId);
+      const { member, facts, pairings, community, disclose } = await this.refs.reportTarget(
+        principal,
+        memberId,
+        cmd.communityId,
+        dayOf(now),
+        session,
+      );
+      if (member) await this.lockMember(session, memberId);
       const existing = await this.Report.find({ memberId }).session(session).lean<ReportDoc[]>();
-      const member = memberDoc ? await this.dir.memberFacts(memberDoc, session) : null;
-      const pairings = member?.workUnitId ? await this.dir.pairingsOf(member.workUnitId, day, session) : [];
       const decision = checkReportClaim({
-        member,
+        member: facts,
         kind: cmd.kind,
-        community: community ?? null,
+        community,
         communityId: cmd.communityId,
         pairings,
         existing: existing.map((r) => ({
@@ -125,18 +116,19 @@ export class ReportService {
           status: r.status,
           communityId: r.communityId,
         })),
+        disclose,
       });
       if (!decision.ok) throw refused(decision.status, decision.reason);
       const doc: ReportDoc = {
         _id: newId('rep'),
-        county: community!.county,
+        county: community.county,
         memberId,
-        memberName: memberDoc!.name,
-        workUnitId: memberDoc!.workUnitId,
+        memberName: member!.name,
+        workUnitId: member!.workUnitId,
         kind: cmd.kind,
         communityId: cmd.communityId,
-        communityName: community!.doc.name,
-        communityPath: community!.doc.path,
+        communityName: community.doc.name,
+        communityPath: community.doc.path,
         pairingId: decision.value.pairingId,
         status: 'submitted',
         specialties: cmd.specialties,
@@ -179,18 +171,8 @@ export class ReportService {
     };
   }
 
-  /** The report if the caller may see it (their own, or in a community they manage), else 404. */
-  private async visible(id: string, principal: Principal, session?: ClientSession, manageOnly = false) {
-    const doc = await this.Report.findById(id, null, { session }).lean<ReportDoc>();
-    if (!doc) throw notFound(`Report ${id} was not found.`);
-    const manages = managesCommunity(principal, doc);
-    if (!manages && (manageOnly || !isSelf(principal, doc.memberId)))
-      throw notFound(`Report ${id} was not found.`);
-    return { doc, manages };
-  }
-
   async get(id: string, principal: Principal): Promise<ReportView> {
-    return reportView((await this.visible(id, principal)).doc);
+    return reportView((await this.refs.report(principal, id)).doc);
   }
 
   async list(
@@ -225,7 +207,7 @@ export class ReportService {
     emit?: (doc: ReportDoc, now: Date, actor: string) => { type: string; data: object },
   ): Promise<ReportView> {
     return withOutbox(this.ctx.conn, async (session, outbox) => {
-      const { doc } = await this.visible(id, principal, session, opts.manageOnly);
+      const { doc } = await this.refs.report(principal, id, { manageOnly: opts.manageOnly, session });
       const decision = transition(doc.status, action);
       if (!decision.ok) throw refused(decision.status, decision.reason, { status: doc.status });
       const now = this.ctx.clock.now();
@@ -298,18 +280,8 @@ export class ReportService {
   async place(id: string, cmd: PlaceMember, principal: Principal) {
     let grid: { id: string; name: string } | null = null;
     if (cmd.gridId) {
-      const { doc } = await this.visible(id, principal, undefined, true);
-      const g = await this.dir.org(cmd.gridId);
-      if (!g || g.kind !== 'grid' || !g.path.startsWith(doc.communityPath + '/'))
-        throw refused(
-          422,
-          reason(
-            `网格${cmd.gridId}不在${doc.communityName}内`,
-            `grid ${cmd.gridId} is not in community ${doc.communityId}`,
-          ),
-          { field: 'gridId' },
-        );
-      grid = { id: g._id, name: g.name };
+      const { doc } = await this.refs.report(principal, id, { manageOnly: true });
+      grid = await this.refs.grid(doc, cmd.gridId);
     }
     return this.act(id, 'place', principal, { manageOnly: true }, (_d, now, actor) => ({
       placement: {

@@ -16,6 +16,12 @@ import type { ReportKind, ReportStatus } from './reports.js';
  *   total adds up distinct attendances, so one attendance that counts for two
  *   reports at the same community is counted once.
  * - A member who never reported cannot be rated above 基本合格.
+ *
+ * The `community` view is the sheet as the managers of some communities see
+ * it when they do not manage the unit itself (README "Scope of references"):
+ * given only the reports made to their communities and the attendances
+ * there, each row is about those reports alone, so what is "missing" is
+ * judged on them and no rating ceiling is drawn (that needs every report).
  */
 export interface SheetMember {
   memberId: string;
@@ -74,8 +80,12 @@ export interface MemberRow {
   flags: SheetFlag[];
 }
 
+export type SheetView = 'unit' | 'community';
+
 export interface FeedbackSheet {
   unitId: string;
+  /** `unit`: the whole sheet; `community`: only rows and reports about the caller's communities. */
+  view: SheetView;
   unitName: string | null;
   period: { label: string; from: string; to: string };
   threshold: number;
@@ -109,6 +119,8 @@ export function buildFeedbackSheet(input: {
   unitName: string | null;
   period: Period;
   threshold: number;
+  /** Default `unit`. */
+  view?: SheetView;
   members: readonly SheetMember[];
   /** Every report of these members (any period): "never reported" needs them all. */
   reports: readonly SheetReport[];
@@ -116,6 +128,7 @@ export function buildFeedbackSheet(input: {
   attendances: readonly SheetAttendance[];
 }): FeedbackSheet {
   const { period } = input;
+  const view = input.view ?? 'unit';
   const inPeriod = input.attendances.filter((a) => a.checkInAt >= period.from && a.checkInAt < period.to);
   const rows: MemberRow[] = input.members.map((m) => {
     const all = input.reports.filter((r) => r.memberId === m.memberId);
@@ -128,12 +141,13 @@ export function buildFeedbackSheet(input: {
       c.minutes += a.creditedMinutes;
       byCommunity.set(a.communityId, c);
     }
-    const missingReports = REQUIRED.filter((k) => !counted.some((r) => r.kind === k));
+    const required = view === 'unit' ? REQUIRED : REQUIRED.filter((k) => all.some((r) => r.kind === k));
+    const missingReports = required.filter((k) => !counted.some((r) => r.kind === k));
     const reported = missingReports.length === 0;
     const completed =
       reported && counted.every((r) => (byCommunity.get(r.communityId)?.attendances ?? 0) > 0);
     const noShow = all.some((r) => r.status === 'active' && r.noShow);
-    const everReported = all.some((r) => r.activatedAt !== null);
+    const ceiling = view === 'unit' && !all.some((r) => r.activatedAt !== null);
     const flags: SheetFlag[] = [];
     for (const k of missingReports)
       flags.push({
@@ -155,7 +169,7 @@ export function buildFeedbackSheet(input: {
         zh: `本期未在${r.communityName}参加活动`,
         en: `no activity at ${r.communityId} in the period`,
       });
-    if (!everReported)
+    if (ceiling)
       flags.push({
         code: 'rating-ceiling',
         zh: '从未报到，评议不得高于基本合格',
@@ -188,7 +202,7 @@ export function buildFeedbackSheet(input: {
       reported,
       completed,
       noShow,
-      ratingCeiling: everReported ? null : 'basic',
+      ratingCeiling: ceiling ? 'basic' : null,
       flags,
     };
   });
@@ -212,6 +226,7 @@ export function buildFeedbackSheet(input: {
     });
   return {
     unitId: input.unitId,
+    view,
     unitName: input.unitName,
     period: { label: period.label, from: period.from.toISOString(), to: period.to.toISOString() },
     threshold: input.threshold,

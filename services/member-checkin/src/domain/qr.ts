@@ -35,6 +35,12 @@ export type TokenCheck =
       reason: Reason;
     };
 
+/** A token that does not verify, whether its activity exists or not: one answer, so ids cannot be probed. */
+export const FORGED = {
+  code: 'forged',
+  reason: reason('二维码签名无效', 'the QR token signature is not valid'),
+} as const;
+
 const TOKEN = /^([A-Za-z0-9][A-Za-z0-9_-]{0,63})\.(\d{1,15})\.([A-Za-z0-9_-]{8,32})\.([A-Za-z0-9_-]{43})$/;
 
 export function rotationWindow(now: Date, rules: Pick<CheckinRules, 'qrRotationSeconds'>): number {
@@ -104,12 +110,7 @@ export function verifyToken(
   const window = Number(windowText);
   const expected = Buffer.from(sign(secret, activity, window, nonce));
   const given = Buffer.from(signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given))
-    return {
-      ok: false,
-      code: 'forged',
-      reason: reason('二维码签名无效', 'the QR token signature is not valid'),
-    };
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, ...FORGED };
   const current = rotationWindow(now, rules);
   if (window > current)
     return {

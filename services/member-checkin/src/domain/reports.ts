@@ -69,8 +69,15 @@ export function checkReportClaim(input: {
   communityId: string;
   pairings: readonly PairingFacts[];
   existing: readonly ExistingReport[];
+  /**
+   * Whether reasons may name the member's other records (their residence
+   * community, an open report elsewhere): only to whoever sees the whole
+   * member (scope.ts seesWholeMember). Default true.
+   */
+  disclose?: boolean;
 }): Decision<{ pairingId: string | null }> {
   const { member, kind, community, communityId } = input;
+  const disclose = input.disclose ?? true;
   if (!member) return refuse(422, '党员不存在', 'the member is not known to the registry');
   if (member.status !== 'active') return refuse(422, '党员状态非在册', 'the member is not active');
   if (!community || !community.open)
@@ -89,8 +96,10 @@ export function checkReportClaim(input: {
       return refuse(
         422,
         '所报社区不是党员居住小区所在社区',
-        `community ${communityId} is not the community of the member's residence compound ${member.residenceCompoundId}` +
-          (member.residenceCommunityId ? ` (that is ${member.residenceCommunityId})` : ''),
+        disclose
+          ? `community ${communityId} is not the community of the member's residence compound ${member.residenceCompoundId}` +
+              (member.residenceCommunityId ? ` (that is ${member.residenceCommunityId})` : '')
+          : `community ${communityId} is not the community of the member's residence compound`,
       );
   } else {
     if (!member.workUnitId) return refuse(422, '党员未登记工作单位', 'the member has no work unit on record');
@@ -99,7 +108,8 @@ export function checkReportClaim(input: {
       return refuse(
         422,
         '所报社区未与党员所在单位结对',
-        `community ${communityId} is not paired with the member's work unit ${member.workUnitId}`,
+        `community ${communityId} is not paired with the member's work unit` +
+          (disclose ? ` ${member.workUnitId}` : ''),
       );
     pairingId = linking[0]!.pairingId;
   }
@@ -110,7 +120,9 @@ export function checkReportClaim(input: {
     return refuse(
       409,
       kind === 'residence' ? '已有居住地社区报到' : '已有单位联系社区报到',
-      `the member already has a ${open.status} ${kind} report (${open.id}) at ${open.communityId}`,
+      disclose
+        ? `the member already has a ${open.status} ${kind} report (${open.id}) at ${open.communityId}`
+        : `the member already has an open ${kind} report`,
     );
   return { ok: true, value: { pairingId } };
 }

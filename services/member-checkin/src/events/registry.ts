@@ -7,15 +7,11 @@ import {
   OrgCreated,
   PairingCreated,
   PairingEnded,
-  type CloudEvent,
-  type MemberEventData,
-  type OrgClosedData,
-  type OrgCreatedData,
-  type PairingCreatedData,
-  type PairingEndedData,
+  type TypedEvent,
 } from '@honglian/contracts';
+import { eventHandlers, on, type EventHandlers, type IdempotentContext } from '@honglian/messaging';
 import type { ClientSession } from 'mongoose';
-import type { CheckinModels, MemberRm, OrgRm } from '../data/models.js';
+import type { CheckinModels, MemberRm, OrgRm, PairingRm } from '../data/models.js';
 
 /**
  * Builds the read model (orgs, members, pairings) from the org registry's
@@ -23,113 +19,131 @@ import type { CheckinModels, MemberRm, OrgRm } from '../data/models.js';
  * id and guarded by (effectiveFrom, event time): a duplicate or an older
  * event changes nothing, so the read model can be rebuilt by replaying the
  * topic from the beginning. Delivery-level duplicates are also skipped by
- * `idempotent` (processed event ids).
+ * `idempotent` (processed event ids, the kit wraps the consumer in it).
+ * A pairing is kept as its event states it, under the county the event
+ * names (for a city-made cross-county pairing, the target community's), so
+ * a member of the agency's county is tied to the other county's community.
+ * Contracts and the other registry facts are not needed here: no route, ignored.
  */
-export async function applyRegistryEvent(
+export function registryHandlers(models: CheckinModels): EventHandlers<IdempotentContext> {
+  return eventHandlers([
+    on([OrgCreated, OrgChanged], (event, { session }) => applyOrg(models, event, session)),
+    on(OrgClosed, (event, { session }) => closeOrg(models, event, session)),
+    on([MemberRegistered, MemberChanged, MemberTransferred], (event, { session }) =>
+      applyMember(models, event, session),
+    ),
+    on(PairingCreated, (event, { session }) => startPairing(models, event, session)),
+    on(PairingEnded, (event, { session }) => endPairing(models, event, session)),
+  ]);
+}
+
+type Applied = 'applied' | 'ignored';
+
+async function applyOrg(
   models: CheckinModels,
-  event: CloudEvent,
+  event: TypedEvent<typeof OrgCreated | typeof OrgChanged>,
   session: ClientSession,
-): Promise<'applied' | 'ignored'> {
-  switch (event.type) {
-    case OrgCreated.type:
-    case OrgChanged.type: {
-      const d = event.data as OrgCreatedData;
-      const next: OrgRm = {
-        _id: d.orgId,
-        county: d.county,
-        kind: d.kind,
-        name: d.name,
-        parentId: d.parentId,
-        path: d.path,
-        closedOn: null,
-        effectiveFrom: d.effectiveFrom,
-        eventTime: event.time,
-      };
-      const current = await models.Org.findById(d.orgId).session(session).lean<OrgRm>();
-      if (current && !newer(next, current)) return 'ignored';
-      await models.Org.replaceOne(
-        { _id: d.orgId },
-        { ...next, closedOn: current?.closedOn ?? null },
-        { upsert: true, session },
-      );
-      return 'applied';
-    }
-    case OrgClosed.type: {
-      const d = event.data as OrgClosedData;
-      const res = await models.Org.updateOne(
-        { _id: d.orgId },
-        { $set: { closedOn: d.closedOn } },
-        { session },
-      );
-      return res.matchedCount > 0 ? 'applied' : 'ignored';
-    }
-    case MemberRegistered.type:
-    case MemberChanged.type:
-    case MemberTransferred.type: {
-      const d = event.data as MemberEventData;
-      const next: MemberRm = {
-        _id: d.memberId,
-        county: d.county,
-        name: d.name,
-        category: d.category,
-        status: d.status,
-        partyOrgId: d.partyOrgId,
-        workUnitId: d.workUnitId,
-        residenceCompoundId: d.residenceCompoundId,
-        residenceBuildingId: d.residenceBuildingId,
-        residenceCommunityId: d.residenceCommunityId,
-        effectiveFrom: d.effectiveFrom,
-        eventTime: event.time,
-      };
-      const current = await models.Member.findById(d.memberId).session(session).lean<MemberRm>();
-      if (current && !newer(next, current)) return 'ignored';
-      await models.Member.replaceOne({ _id: d.memberId }, next, { upsert: true, session });
-      return 'applied';
-    }
-    case PairingCreated.type: {
-      const d = event.data as PairingCreatedData;
-      const current = await models.Pairing.findById(d.pairingId).session(session).lean();
-      await models.Pairing.replaceOne(
-        { _id: d.pairingId },
-        {
-          _id: d.pairingId,
-          county: d.county,
-          agencyOrgId: d.agencyOrgId,
-          agencyUnitId: d.agencyUnitId,
-          targetId: d.targetId,
-          targetKind: d.targetKind,
-          validFrom: d.validFrom,
-          // An end that arrived already (replay) stays.
-          validTo: current?.endedOn ? current.validTo : d.validTo,
-          endedOn: current?.endedOn ?? null,
-        },
-        { upsert: true, session },
-      );
-      return 'applied';
-    }
-    case PairingEnded.type: {
-      const d = event.data as PairingEndedData;
-      await models.Pairing.replaceOne(
-        { _id: d.pairingId },
-        {
-          _id: d.pairingId,
-          county: d.county,
-          agencyOrgId: d.agencyOrgId,
-          agencyUnitId: d.agencyUnitId,
-          targetId: d.targetId,
-          targetKind: d.targetKind,
-          validFrom: d.validFrom,
-          validTo: d.endedOn,
-          endedOn: d.endedOn,
-        },
-        { upsert: true, session },
-      );
-      return 'applied';
-    }
-    default:
-      // Contracts and other registry facts are not needed here.
-      return 'ignored';
-  }
+): Promise<Applied> {
+  const d = event.data;
+  const next: OrgRm = {
+    _id: d.orgId,
+    county: d.county,
+    kind: d.kind,
+    name: d.name,
+    parentId: d.parentId,
+    path: d.path,
+    closedOn: null,
+    effectiveFrom: d.effectiveFrom,
+    eventTime: event.time,
+  };
+  const current = await models.Org.findById(d.orgId).session(session).lean<OrgRm>();
+  if (current && !newer(next, current)) return 'ignored';
+  await models.Org.replaceOne(
+    { _id: d.orgId },
+    { ...next, closedOn: current?.closedOn ?? null },
+    { upsert: true, session },
+  );
+  return 'applied';
+}
+
+async function closeOrg(
+  models: CheckinModels,
+  event: TypedEvent<typeof OrgClosed>,
+  session: ClientSession,
+): Promise<Applied> {
+  const d = event.data;
+  const res = await models.Org.updateOne({ _id: d.orgId }, { $set: { closedOn: d.closedOn } }, { session });
+  return res.matchedCount > 0 ? 'applied' : 'ignored';
+}
+
+async function applyMember(
+  models: CheckinModels,
+  event: TypedEvent<typeof MemberRegistered | typeof MemberChanged | typeof MemberTransferred>,
+  session: ClientSession,
+): Promise<Applied> {
+  const d = event.data;
+  const next: MemberRm = {
+    _id: d.memberId,
+    county: d.county,
+    name: d.name,
+    category: d.category,
+    status: d.status,
+    partyOrgId: d.partyOrgId,
+    workUnitId: d.workUnitId,
+    residenceCompoundId: d.residenceCompoundId,
+    residenceBuildingId: d.residenceBuildingId,
+    residenceCommunityId: d.residenceCommunityId,
+    effectiveFrom: d.effectiveFrom,
+    eventTime: event.time,
+  };
+  const current = await models.Member.findById(d.memberId).session(session).lean<MemberRm>();
+  if (current && !newer(next, current)) return 'ignored';
+  await models.Member.replaceOne({ _id: d.memberId }, next, { upsert: true, session });
+  return 'applied';
+}
+
+async function startPairing(
+  models: CheckinModels,
+  event: TypedEvent<typeof PairingCreated>,
+  session: ClientSession,
+): Promise<Applied> {
+  const d = event.data;
+  const current = await models.Pairing.findById(d.pairingId).session(session).lean<PairingRm>();
+  const next: PairingRm = {
+    _id: d.pairingId,
+    county: d.county,
+    agencyOrgId: d.agencyOrgId,
+    agencyUnitId: d.agencyUnitId,
+    targetId: d.targetId,
+    targetKind: d.targetKind,
+    validFrom: d.validFrom,
+    // An end that arrived already (replay) stays.
+    validTo: current?.endedOn ? current.validTo : d.validTo,
+    endedOn: current?.endedOn ?? null,
+  };
+  await models.Pairing.replaceOne({ _id: d.pairingId }, next, { upsert: true, session });
+  return 'applied';
+}
+
+async function endPairing(
+  models: CheckinModels,
+  event: TypedEvent<typeof PairingEnded>,
+  session: ClientSession,
+): Promise<Applied> {
+  const d = event.data;
+  const next: PairingRm = {
+    _id: d.pairingId,
+    county: d.county,
+    agencyOrgId: d.agencyOrgId,
+    agencyUnitId: d.agencyUnitId,
+    targetId: d.targetId,
+    targetKind: d.targetKind,
+    validFrom: d.validFrom,
+    validTo: d.endedOn,
+    endedOn: d.endedOn,
+  };
+  await models.Pairing.replaceOne({ _id: d.pairingId }, next, { upsert: true, session });
+  return 'applied';
 }
 
 function newer(

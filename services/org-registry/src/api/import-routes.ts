@@ -9,7 +9,7 @@ import {
   type ImportKind,
 } from '../imports/index.js';
 import { asyncPreferred, type ImportJobs } from '../app/import-jobs.js';
-import type { ImportService } from '../app/imports.js';
+import { seesUpload, type ImportService } from '../app/imports.js';
 import type { RegistryContext } from '../app/context.js';
 import { REGISTRY_MANAGERS } from '../domain/scope.js';
 
@@ -56,6 +56,7 @@ const ImportJob = z
     report: ImportReport.optional(),
     problem: z.record(z.string(), z.unknown()).optional(),
     county: z.string().nullable(),
+    orgPath: z.string().nullable(),
     actor: z.string(),
     createdAt: z.date(),
     heartbeatAt: z.date(),
@@ -191,8 +192,7 @@ export function importRoutes(
       },
       async ({ params, principal }) => {
         const doc = await deps.ctx.models.Import.findById(params.id).lean();
-        const inScope = doc && (principal.roles.includes('city-admin') || doc.county === principal.county);
-        if (!doc || !inScope) throw notFound(`Import ${params.id} was not found.`);
+        if (!doc || !seesUpload(principal, doc)) throw notFound(`Import ${params.id} was not found.`);
         const { _id, ...rest } = doc;
         return { body: { id: _id, ...rest } };
       },

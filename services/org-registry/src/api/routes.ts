@@ -18,10 +18,12 @@ import { REGISTRY_MANAGERS } from '../domain/scope.js';
 import { today, type RegistryContext } from '../app/context.js';
 import type { OrgService } from '../app/orgs.js';
 import type { RelationService, RelationType, RelationView as RelationViewT } from '../app/relations.js';
+import type { IdentityReviews } from '../app/identity-reviews.js';
 import { REVEAL_ROLES, type MemberService } from '../app/members.js';
 import {
   AsOfQuery,
   IdParams,
+  IdentityReview,
   MemberListQuery,
   MemberView,
   OrgListQuery,
@@ -39,6 +41,7 @@ export interface RegistryServices {
   orgs: OrgService;
   relations: RelationService;
   members: MemberService;
+  reviews: IdentityReviews;
 }
 
 const managers = REGISTRY_MANAGERS;
@@ -321,7 +324,7 @@ export function relationsRoutes(api: ApiRouter, services: RegistryServices): voi
   );
 }
 
-export function memberRoutes(api: ApiRouter, { ctx, members }: RegistryServices): void {
+export function memberRoutes(api: ApiRouter, { ctx, members, reviews }: RegistryServices): void {
   const tags = ['Members 党员'];
   api
     .route(
@@ -337,7 +340,10 @@ export function memberRoutes(api: ApiRouter, { ctx, members }: RegistryServices)
           409: { description: 'ID number already registered' },
         },
       },
-      async ({ body, principal }) => ({ status: 201, body: await members.register(body, principal) }),
+      async ({ body, principal, res }) => ({
+        status: 201,
+        body: await members.register(body, principal, res.getHeader('x-request-id') as string | undefined),
+      }),
     )
     .route(
       {
@@ -388,9 +394,10 @@ export function memberRoutes(api: ApiRouter, { ctx, members }: RegistryServices)
       {
         method: 'get',
         path: '/members/:id/reveal',
-        summary: 'Full ID number and phone (audit-logged)',
+        summary: `Full ID number and phone, for ${REVEAL_ROLES.join(', ')}; every attempt is audit-logged, refused ones too`,
+        description:
+          'The role check is made by the use case, not the router, so a refused attempt (403) is audit-logged as well.',
         tags,
-        roles: REVEAL_ROLES,
         request: { params: IdParams },
         responses: { 200: { description: 'Unmasked personal data', schema: Reveal } },
       },
@@ -424,5 +431,20 @@ export function memberRoutes(api: ApiRouter, { ctx, members }: RegistryServices)
       async ({ params, body, principal }) => ({
         body: await members.transfer(params.id, body.toPartyOrgId, body.effectiveFrom, principal),
       }),
+    )
+    .route(
+      {
+        method: 'get',
+        path: '/identity-reviews',
+        summary:
+          'Attempts to register an ID number already on file outside the caller’s scope (refused neutrally), for the city admin to review',
+        tags,
+        roles: ['city-admin'],
+        request: { query: z.strictObject(PageQuery) },
+        responses: {
+          200: { description: 'A page of review cases, oldest first', schema: page(IdentityReview) },
+        },
+      },
+      async ({ query }) => ({ body: await reviews.list(query) }),
     );
 }

@@ -110,3 +110,21 @@ export const MemberListQuery = z.strictObject({
 export const Reveal = z
   .object({ id: z.string(), idNumber: z.string(), phone: z.string() })
   .meta({ id: 'MemberReveal' });
+
+export const IdentityReview = z
+  .object({
+    id: z.string(),
+    at: z.date(),
+    actor: z.string(),
+    actorRoles: z.array(z.string()),
+    actorCounty: z.string().nullable(),
+    actorOrgPath: z.string().nullable(),
+    idMasked: z.string().meta({ description: 'Masked, e.g. 3310**********1234' }),
+    existingMemberId: z.string(),
+    attemptedMemberId: z.string().nullable(),
+    attemptedName: z.string(),
+    attemptedPartyOrgId: z.string(),
+    via: z.enum(['api', 'import', 'import-dry-run']),
+    requestId: z.string().optional(),
+  })
+  .meta({ id: 'IdentityReview' });

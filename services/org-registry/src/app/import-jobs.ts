@@ -3,7 +3,13 @@ import { notFound, toProblem, type Principal } from '@honglian/service-kit';
 import type { ImportJobDoc } from '../data/models.js';
 import type { ImportFormat } from '../imports/index.js';
 import { actorOf, type RegistryContext } from './context.js';
-import type { ImportReport, ImportService, ImportTarget } from './imports.js';
+import {
+  seesUpload,
+  uploadPlacement,
+  type ImportReport,
+  type ImportService,
+  type ImportTarget,
+} from './imports.js';
 
 /** A job whose heartbeat is older than this ran in a process that is gone. */
 const STALE_AFTER_MS = 60_000;
@@ -39,7 +45,7 @@ export class ImportJobs {
     const now = this.ctx.clock.now();
     const job = await this.ctx.models.ImportJob.create({
       _id: `job-${randomUUID()}`,
-      county: principal.county ?? null,
+      ...uploadPlacement(principal),
       actor: actorOf(principal),
       kind: target,
       dryRun,
@@ -80,15 +86,14 @@ export class ImportJobs {
     return view(job.toObject(), now);
   }
 
-  /** The job as its starter (or a city admin, or its county's admin) may see it; else 404. */
+  /**
+   * The job if the caller manages where it was uploaded (city admin: all; county admin: their
+   * county; community staff: their subtree); else 404, as if it did not exist. Its report names
+   * rows and reasons from that place, so it is read like that place's records.
+   */
   async get(id: string, principal: Principal): Promise<ImportJobView> {
     const doc = await this.ctx.models.ImportJob.findById(id).lean<ImportJobDoc>();
-    const visible =
-      doc &&
-      (doc.actor === actorOf(principal) ||
-        principal.roles.includes('city-admin') ||
-        (principal.roles.includes('county-admin') && doc.county !== null && doc.county === principal.county));
-    if (!doc || !visible) throw notFound(`Import job ${id} was not found.`);
+    if (!doc || !seesUpload(principal, doc)) throw notFound(`Import job ${id} was not found.`);
     return view(doc, this.ctx.clock.now());
   }
 

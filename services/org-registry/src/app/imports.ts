@@ -8,10 +8,11 @@ import { Transform, type Readable } from 'node:stream';
 import { HttpProblem, conflict, type Principal } from '@honglian/service-kit';
 import { withOutbox, type OutboxWriter } from '@honglian/messaging';
 import type { ClientSession } from 'mongoose';
-import type { OrgDoc, RelationDoc } from '../data/models.js';
+import type { MemberDoc, OrgDoc, RelationDoc, UploadPlacement } from '../data/models.js';
 import type { CreateContract, CreateOrg, CreatePairing, RegisterMember } from '../domain/commands.js';
 import { versionOn } from '../domain/effective.js';
 import { normaliseIdNumber } from '../domain/identifiers.js';
+import { managesPlacement } from '../domain/scope.js';
 import { MAX_WORKBOOK_ROWS, SINGLE_TRANSACTION_ROWS } from '../imports/docs.js';
 import {
   IMPORT_TEMPLATES,
@@ -25,6 +26,7 @@ import {
   type RowError,
 } from '../imports/index.js';
 import { actorOf, type RegistryContext } from './context.js';
+import { IdentityClash, type IdentityReviews } from './identity-reviews.js';
 import type { MemberService } from './members.js';
 import type { OrgService } from './orgs.js';
 import type { RelationService } from './relations.js';
@@ -107,7 +109,12 @@ class DryRunRollback extends Error {}
 export class ImportService {
   constructor(
     private readonly ctx: RegistryContext,
-    private readonly uc: { orgs: OrgService; relations: RelationService; members: MemberService },
+    private readonly uc: {
+      orgs: OrgService;
+      relations: RelationService;
+      members: MemberService;
+      reviews: IdentityReviews;
+    },
   ) {}
 
   /** Spools an upload to a temporary file (two passes read it) while hashing it. */
@@ -147,7 +154,13 @@ export class ImportService {
     principal: Principal,
   ): Promise<ImportReport> {
     const segments = await this.segments(target, upload.file, format);
-    const importId = `import-${upload.hash.slice(0, 24)}-${target}`;
+    const placed = uploadPlacement(principal);
+    // One record per file, kind and place of upload: the same file sent from another county or
+    // community is another import, never one whose record (or "already applied") it could read.
+    const importId = `import-${createHash('sha256')
+      .update([upload.hash, target, placed.county ?? '', placed.orgPath ?? ''].join('|'))
+      .digest('hex')
+      .slice(0, 24)}-${target}`;
     const previous = await this.ctx.models.Import.findById(importId).lean();
     // Rows of one file may depend on each other (orgs on earlier orgs, contracts must not overlap
     // each other, members on a workbook's orgs): they are validated together in one transaction.
@@ -159,7 +172,7 @@ export class ImportService {
       upload.file,
       format,
       principal,
-      'validate',
+      dryRun ? 'dry-run' : 'validate',
       validateChunk,
       maxRows,
     );
@@ -178,7 +191,7 @@ export class ImportService {
         $set: {
           kind: target,
           fileHash: upload.hash,
-          county: principal.county ?? null,
+          ...placed,
           status: 'applying',
           startedAt: this.ctx.clock.now(),
           actor: actorOf(principal),
@@ -236,7 +249,7 @@ export class ImportService {
     file: string,
     format: ImportFormat,
     principal: Principal,
-    mode: 'validate' | 'apply',
+    mode: 'dry-run' | 'validate' | 'apply',
     chunkSize: number,
     maxRows?: number,
   ) {
@@ -260,9 +273,12 @@ export class ImportService {
       chunk = [];
       if (rows.length === 0) return;
       const outcomes: { seg: number; outcome?: Outcome; error?: RowError }[] = [];
+      // ID numbers on file outside the caller's scope: review cases, filed once the rows are done.
+      const clashes: IdentityClash[] = [];
       try {
         await withOutbox(this.ctx.conn, async (session, outbox) => {
           outcomes.length = 0;
+          clashes.length = 0;
           // Memoised org lookups for this attempt only: a retry reads what the database holds now.
           this.uc.members.beginBatch(session);
           for (const { seg, parsed: r } of rows) {
@@ -276,15 +292,17 @@ export class ImportService {
             } catch (err) {
               const error = rowErrorOf(segments[seg]!.kind, r.row, err);
               if (!error) throw err;
+              if (err instanceof IdentityClash) clashes.push(err);
               outcomes.push({ seg, error });
               if (mode === 'apply') throw new DryRunRollback();
             }
           }
-          if (mode === 'validate' || outcomes.some((o) => o.error)) throw new DryRunRollback();
+          if (mode !== 'apply' || outcomes.some((o) => o.error)) throw new DryRunRollback();
         });
       } catch (err) {
         if (!(err instanceof DryRunRollback)) throw err;
       }
+      await this.uc.reviews.record(clashes, principal, mode === 'dry-run' ? 'import-dry-run' : 'import');
       for (const o of outcomes) {
         if (o.error) note(o.seg, o.error);
         else if (o.outcome) sheets[o.seg]![o.outcome]++;
@@ -348,7 +366,7 @@ export class ImportService {
       case 'contracts': {
         const cmd = command as CreateContract;
         const id = cmd.id ?? stableId('contract', cmd.firmId, cmd.compoundId, cmd.validFrom);
-        if (await this.sameRelation(session, id, 'contract', cmd.firmId, cmd.compoundId, cmd))
+        if (await this.sameRelation(session, principal, id, 'contract', cmd.firmId, cmd.compoundId, cmd))
           return 'unchanged';
         await this.uc.relations.createContractIn(session, outbox, { ...cmd, id }, principal);
         return 'created';
@@ -356,7 +374,7 @@ export class ImportService {
       case 'pairings': {
         const cmd = command as CreatePairing;
         const id = cmd.id ?? stableId('pairing', cmd.agencyOrgId, cmd.targetId, cmd.validFrom);
-        if (await this.sameRelation(session, id, 'pairing', cmd.agencyOrgId, cmd.targetId, cmd))
+        if (await this.sameRelation(session, principal, id, 'pairing', cmd.agencyOrgId, cmd.targetId, cmd))
           return 'unchanged';
         await this.uc.relations.createPairingIn(session, outbox, { ...cmd, id }, principal);
         return 'created';
@@ -367,8 +385,13 @@ export class ImportService {
           idHash: this.ctx.vault.hash(normaliseIdNumber(cmd.idNumber)),
         })
           .session(session)
-          .lean();
-        if (existing) {
+          .lean<MemberDoc>();
+        // "Unchanged" only for a record the caller manages: anything else goes through the use
+        // case, which refuses it as it would refuse the same request.
+        if (
+          existing &&
+          managesPlacement(principal, { county: existing.county, paths: existing.scopePaths })
+        ) {
           const v = versionOn(existing.versions, cmd.effectiveFrom);
           if (v && v.name === cmd.name && v.partyOrgId === cmd.partyOrgId) return 'unchanged';
         }
@@ -390,6 +413,7 @@ export class ImportService {
       if (
         existing &&
         v &&
+        managesPlacement(principal, { county: existing.county, paths: [v.path] }) &&
         existing.kind === cmd.kind &&
         v.name === cmd.name &&
         v.parentId === (cmd.parentId ?? null)
@@ -401,8 +425,10 @@ export class ImportService {
     return 'created';
   }
 
+  /** Whether the row is a relation already registered, as the caller may see it. */
   private async sameRelation(
     session: ClientSession,
+    principal: Principal,
     id: string,
     type: RelationDoc['type'],
     fromId: string,
@@ -412,6 +438,7 @@ export class ImportService {
     const doc = await this.ctx.models.Relation.findById(id).session(session).lean<RelationDoc>();
     return (
       !!doc &&
+      managesPlacement(principal, { county: doc.county, paths: [doc.path] }) &&
       doc.type === type &&
       doc.fromId === fromId &&
       doc.toId === toId &&
@@ -424,4 +451,17 @@ export class ImportService {
 /** Rows without an id get one from what identifies them, so the same row always lands on the same record. */
 function stableId(prefix: string, ...parts: string[]): string {
   return `${prefix}-${createHash('sha256').update(parts.join('|')).digest('hex').slice(0, 16)}`;
+}
+
+/** Where an upload comes from: its import record and job are placed there (README, Imports). */
+export function uploadPlacement(principal: Principal): UploadPlacement {
+  return { county: principal.county ?? null, orgPath: principal.orgPath ?? null };
+}
+
+/** Whether the caller may see an import record or job: the read rule over where it was uploaded. */
+export function seesUpload(principal: Principal, upload: UploadPlacement): boolean {
+  return managesPlacement(principal, {
+    county: upload.county ?? '',
+    paths: upload.orgPath ? [upload.orgPath] : [],
+  });
 }

@@ -6,16 +6,60 @@ import {
   PARTY_ORG_KINDS,
   type MemberCategory,
 } from '@honglian/contracts';
-import { conflict, notFound, unprocessable, type Principal } from '@honglian/service-kit';
+import {
+  HttpProblem,
+  conflict,
+  forbidden,
+  notFound,
+  unprocessable,
+  type Principal,
+} from '@honglian/service-kit';
 import { withOutbox, type OutboxWriter } from '@honglian/messaging';
 import type { ClientSession } from 'mongoose';
-import type { MemberDoc, MemberVersion, OrgDoc } from '../data/models.js';
+import type { AuditDoc, MemberDoc, MemberVersion, OrgDoc } from '../data/models.js';
 import type { ChangeMember, RegisterMember } from '../domain/commands.js';
 import { versionOn } from '../domain/effective.js';
 import { maskIdNumber, maskPhone, normaliseIdNumber, normalisePhone } from '../domain/identifiers.js';
 import { managesPlacement, placementFilter } from '../domain/scope.js';
 import { TOPIC, actorOf, newId, registryEvent, type RegistryContext } from './context.js';
-import type { OrgService } from './orgs.js';
+import { IdentityClash, type IdentityReviews } from './identity-reviews.js';
+import type { FoundOrg, References, RefSpec } from './references.js';
+
+/**
+ * The units a member record names. Its party organisation and work unit may be county-level
+ * units (agency party organisations, agency units), which community staff reach county-wide;
+ * the member must still end up placed (party organisation or residence) in the caller's scope.
+ */
+const REFS = {
+  partyOrgId: {
+    field: 'partyOrgId',
+    label: { zh: '党组织', en: 'party organisation' },
+    kinds: PARTY_ORG_KINDS,
+    reach: 'linked',
+  },
+  workUnitId: {
+    field: 'workUnitId',
+    label: { zh: '工作单位', en: 'work unit' },
+    kinds: ['agency-unit'],
+    reach: 'linked',
+  },
+  residenceCompoundId: {
+    field: 'residenceCompoundId',
+    label: { zh: '居住小区', en: 'compound' },
+    kinds: ['compound'],
+    reach: 'linked',
+  },
+  residenceBuildingId: {
+    field: 'residenceBuildingId',
+    label: { zh: '楼栋', en: 'building' },
+    kinds: ['building'],
+    reach: 'linked',
+  },
+} as const satisfies Record<string, RefSpec>;
+type PlacementField = keyof typeof REFS;
+/** The units a request names, each with the request field that names it. */
+type Named = Partial<Record<PlacementField, string>>;
+const ALL_NAMED: Named = Object.fromEntries(Object.keys(REFS).map((f) => [f, f]));
 
 export interface MemberView {
   id: string;
@@ -60,10 +104,19 @@ const reason = (zh: string, en: string, field?: string) =>
 /** Roles allowed to read a member's full ID number and phone (to contact or verify them). */
 export const REVEAL_ROLES = ['city-admin', 'county-admin', 'community-staff'] as const;
 
+/** How a reveal ends: the role first (403), then "not found" whether missing or out of scope (404). */
+function revealOutcome(principal: Principal, doc: MemberDoc | null): AuditDoc['outcome'] {
+  if (!REVEAL_ROLES.some((r) => principal.roles.includes(r))) return 'denied';
+  if (!doc) return 'not-found';
+  if (!managesPlacement(principal, { county: doc.county, paths: doc.scopePaths })) return 'out-of-scope';
+  return 'revealed';
+}
+
 export class MemberService {
   constructor(
     private readonly ctx: RegistryContext,
-    private readonly orgs: OrgService,
+    private readonly refs: References,
+    private readonly reviews: IdentityReviews,
   ) {}
 
   private get Member() {
@@ -96,61 +149,46 @@ export class MemberService {
     return hit;
   }
   private orgOn(id: string, day: string, session: ClientSession) {
-    return this.memo(session, `org:${id}:${day}`, () => this.orgs.versionOn(id, day, session));
+    return this.memo(session, `org:${id}:${day}`, () => this.refs.versionOn(id, day, session));
   }
 
-  /** Checks the member's placements on `day` and derives county and scope paths from them. */
+  /**
+   * Resolves the member's units on `day` and derives county and scope paths from them. Units the
+   * caller names now (`named`) must be within their reach; units already on the record that a
+   * change leaves alone need only still exist.
+   */
   private async placement(
     session: ClientSession,
     principal: Principal,
-    p: {
-      partyOrgId: string;
-      workUnitId: string | null;
-      residenceCompoundId: string | null;
-      residenceBuildingId: string | null;
-    },
+    p: Record<PlacementField, string | null> & { partyOrgId: string },
     day: string,
+    named: Named = ALL_NAMED,
   ) {
-    const partyOrg = await this.orgOn(p.partyOrgId, day, session);
-    if (!partyOrg || !PARTY_ORG_KINDS.includes(partyOrg.doc.kind)) {
-      throw reason(
-        `党组织${p.partyOrgId}不存在`,
-        `party organisation ${p.partyOrgId} does not exist on ${day}`,
-        'partyOrgId',
-      );
-    }
+    const unit = (field: PlacementField, id: string): Promise<FoundOrg> => {
+      const asked = named[field];
+      return this.refs.org(principal, id, day, asked ? { ...REFS[field], field: asked } : REFS[field], {
+        session,
+        load: (i, d) => this.orgOn(i, d, session),
+        onRecord: !asked,
+      });
+    };
+    const partyOrg = await unit('partyOrgId', p.partyOrgId);
     const paths = [partyOrg.version.path];
     let county = partyOrg.doc.county;
-    if (p.workUnitId) {
-      const unit = await this.orgOn(p.workUnitId, day, session);
-      if (!unit || unit.doc.kind !== 'agency-unit') {
-        throw reason(
-          `工作单位${p.workUnitId}不存在`,
-          `work unit ${p.workUnitId} does not exist on ${day}`,
-          'workUnitId',
-        );
-      }
-    }
+    if (p.workUnitId) await unit('workUnitId', p.workUnitId);
     let community: string | null = null;
     if (p.residenceCompoundId) {
-      const compound = await this.orgOn(p.residenceCompoundId, day, session);
-      if (!compound || compound.doc.kind !== 'compound') {
-        throw reason(
-          `居住小区${p.residenceCompoundId}不存在`,
-          `compound ${p.residenceCompoundId} does not exist on ${day}`,
-          'residenceCompoundId',
-        );
-      }
+      const compound = await unit('residenceCompoundId', p.residenceCompoundId);
       paths.push(compound.version.path);
       county = compound.doc.county;
       community = await this.communityOf(session, compound.version.path, day);
       if (p.residenceBuildingId) {
-        const building = await this.orgOn(p.residenceBuildingId, day, session);
-        if (
-          !building ||
-          building.doc.kind !== 'building' ||
-          building.version.parentId !== p.residenceCompoundId
-        ) {
+        // One answer whether the building is missing, out of reach or in another compound.
+        const building = await unit('residenceBuildingId', p.residenceBuildingId).catch((err: unknown) => {
+          if (err instanceof HttpProblem) return undefined;
+          throw err;
+        });
+        if (building?.version.parentId !== p.residenceCompoundId) {
           throw reason(
             `楼栋${p.residenceBuildingId}不在小区${p.residenceCompoundId}内`,
             `building ${p.residenceBuildingId} is not in compound ${p.residenceCompoundId}`,
@@ -161,10 +199,12 @@ export class MemberService {
     } else if (p.residenceBuildingId) {
       throw reason('填写楼栋时须填写小区', 'a residence building needs its compound', 'residenceCompoundId');
     }
+    // Every unit is within reach, but a county-level party organisation alone would file the
+    // member where the caller could not read them back.
     if (!managesPlacement(principal, { county, paths })) {
       throw reason(
-        `党组织${p.partyOrgId}不存在`,
-        `party organisation ${p.partyOrgId} does not exist on ${day}`,
+        '所属党组织或居住小区须在您的管理范围内',
+        'the party organisation or the residence compound must be within your scope',
         'partyOrgId',
       );
     }
@@ -201,17 +241,44 @@ export class MemberService {
     };
   }
 
-  async register(cmd: RegisterMember, principal: Principal): Promise<MemberView> {
-    return withOutbox(this.ctx.conn, (session, outbox) => this.registerIn(session, outbox, cmd, principal));
+  async register(cmd: RegisterMember, principal: Principal, requestId?: string): Promise<MemberView> {
+    try {
+      return await withOutbox(this.ctx.conn, (session, outbox) =>
+        this.registerIn(session, outbox, cmd, principal),
+      );
+    } catch (err) {
+      if (err instanceof IdentityClash) await this.reviews.record([err], principal, 'api', requestId);
+      throw err;
+    }
   }
 
+  /**
+   * Registration inside a caller's transaction. The units it names are resolved first, so a
+   * request naming units out of reach learns nothing about the ID number. An ID number already
+   * on file is refused naming the member when the caller manages them, and with the neutral
+   * IdentityClash otherwise (the caller files the review case: this transaction rolls back).
+   */
   async registerIn(session: ClientSession, outbox: OutboxWriter, cmd: RegisterMember, principal: Principal) {
+    const place = await this.placement(session, principal, cmd, cmd.effectiveFrom);
     const idNumber = normaliseIdNumber(cmd.idNumber);
     const idHash = this.ctx.vault.hash(idNumber);
-    if (await this.Member.exists({ idHash }).session(session)) {
-      throw conflict('A member with this ID number is already registered.', {
+    const holder = await this.Member.findOne({ idHash }, { _id: 1, county: 1, scopePaths: 1, idMasked: 1 })
+      .session(session)
+      .lean<Pick<MemberDoc, '_id' | 'county' | 'scopePaths' | 'idMasked'>>();
+    if (holder && managesPlacement(principal, { county: holder.county, paths: holder.scopePaths })) {
+      throw conflict(`A member with this ID number is already registered: ${holder._id}.`, {
         reason: { zh: '身份证号已登记', en: 'duplicate ID number' },
         field: 'idNumber',
+        memberId: holder._id,
+      });
+    }
+    if (holder) {
+      throw new IdentityClash({
+        idMasked: holder.idMasked,
+        existingMemberId: holder._id,
+        attemptedMemberId: cmd.id ?? null,
+        attemptedName: cmd.name,
+        attemptedPartyOrgId: cmd.partyOrgId,
       });
     }
     if (cmd.id && (await this.Member.exists({ _id: cmd.id }).session(session))) {
@@ -220,7 +287,6 @@ export class MemberService {
         field: 'id',
       });
     }
-    const place = await this.placement(session, principal, cmd, cmd.effectiveFrom);
     const phone = normalisePhone(cmd.phone);
     const version: MemberVersion = {
       validFrom: cmd.effectiveFrom,
@@ -289,23 +355,30 @@ export class MemberService {
     return { id, versions: doc.versions.map((v) => memberView(doc, v)) };
   }
 
-  /** Full ID number and phone, for roles that need them; every read is audit-logged. */
+  /**
+   * Full ID number and phone, for roles that need them. Every attempt is audit-logged with its
+   * outcome, refused ones too (probing is what an audit is for); the value never is.
+   */
   async reveal(id: string, principal: Principal, requestId?: string) {
-    const doc = await this.visible(principal, id);
-    const latest = doc.versions.at(-1)!;
+    const doc = await this.Member.findById(id).lean<MemberDoc>();
+    const outcome = revealOutcome(principal, doc);
     await this.ctx.models.Audit.create({
       at: this.ctx.clock.now(),
       actor: actorOf(principal),
       roles: principal.roles,
       action: 'member.reveal',
       memberId: id,
-      county: doc.county,
+      county: doc?.county ?? null,
+      outcome,
       ...(requestId ? { requestId } : {}),
     });
     this.ctx.logger.info(
-      { audit: 'member.reveal', memberId: id, actor: actorOf(principal), requestId },
-      'personal data revealed',
+      { audit: 'member.reveal', memberId: id, actor: actorOf(principal), outcome, requestId },
+      outcome === 'revealed' ? 'personal data revealed' : 'personal data reveal refused',
     );
+    if (outcome === 'denied') throw forbidden();
+    if (outcome !== 'revealed' || !doc) throw notFound(`Member ${id} was not found.`);
+    const latest = doc.versions.at(-1)!;
     return {
       id,
       idNumber: this.ctx.vault.decrypt(doc.idEnc),
@@ -354,7 +427,12 @@ export class MemberService {
   }
 
   async change(id: string, cmd: ChangeMember, principal: Principal): Promise<MemberView> {
-    return this.newVersion(id, cmd.effectiveFrom, principal, (latest) => {
+    const named: Named = Object.fromEntries(
+      (['workUnitId', 'residenceCompoundId', 'residenceBuildingId'] as const)
+        .filter((k) => cmd[k] != null)
+        .map((k) => [k, k]),
+    );
+    return this.newVersion(id, cmd.effectiveFrom, principal, named, (latest) => {
       const next = { ...latest };
       const changed: string[] = [];
       if (cmd.name !== undefined && cmd.name !== latest.name) {
@@ -391,7 +469,7 @@ export class MemberService {
     effectiveFrom: string,
     principal: Principal,
   ): Promise<MemberView> {
-    return this.newVersion(id, effectiveFrom, principal, (latest) => {
+    return this.newVersion(id, effectiveFrom, principal, { partyOrgId: 'toPartyOrgId' }, (latest) => {
       if (latest.partyOrgId === toPartyOrgId) {
         throw reason('已在该党组织', `member ${id} already belongs to ${toPartyOrgId}`, 'toPartyOrgId');
       }
@@ -408,6 +486,8 @@ export class MemberService {
     id: string,
     effectiveFrom: string,
     principal: Principal,
+    /** The units the request names (checked against the caller's reach); the others are on record. */
+    named: Named,
     decide: (latest: MemberVersion) => { next: MemberVersion; changed: string[]; type: string },
   ): Promise<MemberView> {
     return withOutbox(this.ctx.conn, async (session, outbox) => {
@@ -420,7 +500,7 @@ export class MemberService {
       }
       const { next, changed, type } = decide(latest);
       if (changed.length === 0) return memberView(doc, latest);
-      const place = await this.placement(session, principal, next, effectiveFrom);
+      const place = await this.placement(session, principal, next, effectiveFrom, named);
       const version: MemberVersion = {
         ...next,
         validFrom: effectiveFrom,

@@ -21,6 +21,10 @@ import {
 } from '../domain/org-rules.js';
 import { managesPlacement, placementFilter } from '../domain/scope.js';
 import { TOPIC, actorOf, newId, registryEvent, type RegistryContext } from './context.js';
+import type { References, RefSpec } from './references.js';
+
+/** A unit's parent: the side that files it, so the read rule applies as it is. */
+const PARENT: RefSpec = { field: 'parentId', label: { zh: '上级组织', en: 'parent' } };
 
 export interface OrgView {
   id: string;
@@ -72,17 +76,18 @@ function stateEvent(ctx: RegistryContext, doc: OrgDoc, v: OrgVersion) {
 }
 
 export class OrgService {
-  constructor(private readonly ctx: RegistryContext) {}
+  constructor(
+    private readonly ctx: RegistryContext,
+    private readonly refs: References,
+  ) {}
 
   private get Org() {
     return this.ctx.models.Org;
   }
 
   /** A unit as it stood on `day`, or undefined when it did not exist then. */
-  async versionOn(id: string, day: string, session?: ClientSession) {
-    const doc = await this.Org.findById(id, null, { session }).lean<OrgDoc>();
-    const version = doc && versionOn(doc.versions, day);
-    return doc && version ? { doc, version } : undefined;
+  versionOn(id: string, day: string, session?: ClientSession) {
+    return this.refs.versionOn(id, day, session);
   }
 
   /** Loads a unit the principal manages (on `day`), else 404 whether or not it exists. */
@@ -120,19 +125,7 @@ export class OrgService {
     const day = cmd.effectiveFrom;
     let parent: { doc: OrgDoc; version: OrgVersion } | undefined;
     if (cmd.parentId) {
-      parent = await this.versionOn(cmd.parentId, day, session);
-      if (
-        !parent ||
-        !managesPlacement(principal, { county: parent.doc.county, paths: [parent.version.path] })
-      ) {
-        throw reason(
-          {
-            zh: `上级组织${cmd.parentId}不存在`,
-            en: `parent ${cmd.parentId} does not exist on ${day}`,
-          },
-          'parentId',
-        );
-      }
+      parent = await this.refs.org(principal, cmd.parentId, day, PARENT, { session });
     } else if (!principal.roles.includes('city-admin')) {
       throw notFound('Only city administrators create root units.');
     }
@@ -177,7 +170,7 @@ export class OrgService {
         field: 'id',
         reason: { zh: `编码${id}已被使用`, en: `code ${id} is already in use` },
       });
-    if (cmd.creditCode) await this.ensureCreditCodeFree(session, cmd.creditCode, id);
+    if (cmd.creditCode) await this.ensureCreditCodeFree(session, cmd.creditCode, id, principal);
     const version: OrgVersion = {
       validFrom: day,
       validTo: null,
@@ -206,18 +199,34 @@ export class OrgService {
     return orgView(doc, version);
   }
 
-  /** A unified social credit code identifies one organisation. */
-  private async ensureCreditCodeFree(session: ClientSession, code: string, self: string): Promise<void> {
-    const holder = await this.Org.findOne({ 'versions.creditCode': code, _id: { $ne: self } }, { _id: 1 })
+  /**
+   * A unified social credit code identifies one organisation, city-wide. The holder is named only
+   * to a caller who manages it: a code is public, whose record holds it is not.
+   */
+  private async ensureCreditCodeFree(
+    session: ClientSession,
+    code: string,
+    self: string,
+    principal: Principal,
+  ): Promise<void> {
+    const holder = await this.Org.findOne(
+      { 'versions.creditCode': code, _id: { $ne: self } },
+      { _id: 1, county: 1, paths: 1 },
+    )
       .session(session)
-      .lean();
-    if (holder) {
+      .lean<Pick<OrgDoc, '_id' | 'county' | 'paths'>>();
+    if (!holder) return;
+    if (managesPlacement(principal, { county: holder.county, paths: holder.paths })) {
       throw conflict(`Credit code ${code} is already registered to ${holder._id}.`, {
         id: holder._id,
         field: 'creditCode',
         reason: { zh: `统一社会信用代码已登记给${holder._id}`, en: 'credit code already registered' },
       });
     }
+    throw conflict(`Credit code ${code} is already registered.`, {
+      field: 'creditCode',
+      reason: { zh: '统一社会信用代码已登记', en: 'credit code already registered' },
+    });
   }
 
   private countyOf(cmd: CreateOrg, id: string, parent?: OrgDoc): string {
@@ -276,7 +285,7 @@ export class OrgService {
         if (!CREDIT_CODE_KINDS.includes(doc.kind)) {
           throw reason({ zh: '该类组织没有统一社会信用代码', en: `a ${doc.kind} has no credit code` });
         }
-        await this.ensureCreditCodeFree(session, cmd.creditCode, id);
+        await this.ensureCreditCodeFree(session, cmd.creditCode, id, principal);
         next.creditCode = cmd.creditCode;
         changed.push('creditCode');
       }
@@ -288,19 +297,7 @@ export class OrgService {
       }
       const moves = cmd.parentId !== undefined && cmd.parentId !== latest.parentId;
       if (moves) {
-        const parent = await this.versionOn(cmd.parentId!, cmd.effectiveFrom, session);
-        if (
-          !parent ||
-          !managesPlacement(principal, { county: parent.doc.county, paths: [parent.version.path] })
-        ) {
-          throw reason(
-            {
-              zh: `上级组织${cmd.parentId}不存在`,
-              en: `parent ${cmd.parentId} does not exist on ${cmd.effectiveFrom}`,
-            },
-            'parentId',
-          );
-        }
+        const parent = await this.refs.org(principal, cmd.parentId!, cmd.effectiveFrom, PARENT, { session });
         const parentNode = {
           id: parent.doc._id,
           kind: parent.doc.kind,

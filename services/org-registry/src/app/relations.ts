@@ -1,19 +1,45 @@
-import {
-  ContractEnded,
-  ContractStarted,
-  PairingCreated,
-  PairingEnded,
-  type OrgKind,
-} from '@honglian/contracts';
+import { ContractEnded, ContractStarted, PairingCreated, PairingEnded } from '@honglian/contracts';
 import { conflict, notFound, unprocessable, type Principal } from '@honglian/service-kit';
 import { withOutbox, type OutboxWriter } from '@honglian/messaging';
 import type { ClientSession } from 'mongoose';
-import type { OrgDoc, OrgVersion, RelationDoc } from '../data/models.js';
+import type { RelationDoc } from '../data/models.js';
 import type { CreateAppointment, CreateContract, CreatePairing } from '../domain/commands.js';
 import { holdsOn, overlaps } from '../domain/effective.js';
 import { managesPlacement, placementFilter } from '../domain/scope.js';
 import { TOPIC, actorOf, newId, registryEvent, today, type RegistryContext } from './context.js';
-import type { OrgService } from './orgs.js';
+import type { References, RefSpec } from './references.js';
+
+/**
+ * The ids each relation names, and how far each may reach (README, Cross-county links). The side
+ * that files the relation (its `path`) is `placed`; the other side of a link is `linked`.
+ */
+const REFS = {
+  firm: {
+    field: 'firmId',
+    label: { zh: '物业企业', en: 'property firm' },
+    kinds: ['property-firm'],
+    reach: 'city',
+  },
+  compound: { field: 'compoundId', label: { zh: '小区', en: 'compound' }, kinds: ['compound'] },
+  agency: {
+    field: 'agencyOrgId',
+    label: { zh: '单位党组织', en: 'agency party organisation' },
+    kinds: ['agency-party-organisation', 'agency-unit'],
+    reach: 'linked',
+  },
+  target: {
+    field: 'targetId',
+    label: { zh: '结对社区或小区', en: 'community or compound' },
+    kinds: ['community', 'compound'],
+  },
+  allianceMember: {
+    field: 'memberOrgId',
+    label: { zh: '成员单位', en: 'member organisation' },
+    reach: 'linked',
+  },
+  appointmentOrg: { field: 'orgId', label: { zh: '组织', en: 'organisation' } },
+  member: { field: 'memberId', label: { zh: '党员', en: 'member' } },
+} as const satisfies Record<string, RefSpec>;
 
 export type RelationType = RelationDoc['type'];
 
@@ -35,7 +61,7 @@ const reason = (zh: string, en: string, field?: string) =>
 export class RelationService {
   constructor(
     private readonly ctx: RegistryContext,
-    private readonly orgs: OrgService,
+    private readonly refs: References,
   ) {}
 
   private get Relation() {
@@ -45,34 +71,6 @@ export class RelationService {
   view(doc: RelationDoc, day: string): RelationView {
     const { _id, recordedAt: _r, recordedBy: _b, path: _p, ...rest } = doc;
     return { id: _id, ...rest, active: holdsOn(doc, day) };
-  }
-
-  /** A unit of one of `kinds` that exists on `day` and that the principal manages. */
-  private async unit(
-    session: ClientSession,
-    principal: Principal,
-    id: string,
-    kinds: readonly OrgKind[],
-    day: string,
-    label: { zh: string; en: string },
-    field?: string,
-  ): Promise<{ doc: OrgDoc; version: OrgVersion }> {
-    const found = await this.orgs.versionOn(id, day, session);
-    if (!found || !kinds.includes(found.doc.kind)) {
-      throw reason(
-        `${label.zh}${id}不存在`,
-        `${label.en} ${id} does not exist on ${day} (expected ${kinds.join(' or ')})`,
-        field,
-      );
-    }
-    if (!managesPlacement(principal, { county: found.doc.county, paths: [found.version.path] })) {
-      throw reason(
-        `${label.zh}${id}不存在`,
-        `${label.en} ${id} does not exist on ${day} (expected ${kinds.join(' or ')})`,
-        field,
-      );
-    }
-    return found;
   }
 
   /** Serialises writes that must not overlap (e.g. two contracts for one compound). */
@@ -101,23 +99,10 @@ export class RelationService {
     cmd: CreateContract,
     principal: Principal,
   ) {
-    const firm = await this.orgs.versionOn(cmd.firmId, cmd.validFrom, session);
-    if (!firm || firm.doc.kind !== 'property-firm') {
-      throw reason(
-        `物业企业${cmd.firmId}不存在`,
-        `property firm ${cmd.firmId} does not exist on ${cmd.validFrom}`,
-        'firmId',
-      );
-    }
-    const compound = await this.unit(
+    const compound = await this.refs.org(principal, cmd.compoundId, cmd.validFrom, REFS.compound, {
       session,
-      principal,
-      cmd.compoundId,
-      ['compound'],
-      cmd.validFrom,
-      { zh: '小区', en: 'compound' },
-      'compoundId',
-    );
+    });
+    await this.refs.org(principal, cmd.firmId, cmd.validFrom, REFS.firm, { session });
     const id = cmd.id ?? newId('contract');
     await this.ensureNew(session, id);
     await this.lockUnit(session, cmd.compoundId);
@@ -175,23 +160,10 @@ export class RelationService {
     cmd: CreatePairing,
     principal: Principal,
   ) {
-    const agency = await this.orgs.versionOn(cmd.agencyOrgId, cmd.validFrom, session);
-    if (!agency || !['agency-party-organisation', 'agency-unit'].includes(agency.doc.kind)) {
-      throw reason(
-        `单位党组织${cmd.agencyOrgId}不存在`,
-        `agency party organisation ${cmd.agencyOrgId} does not exist on ${cmd.validFrom}`,
-        'agencyOrgId',
-      );
-    }
-    const target = await this.unit(
+    const target = await this.refs.org(principal, cmd.targetId, cmd.validFrom, REFS.target, { session });
+    const agency = await this.refs.org(principal, cmd.agencyOrgId, cmd.validFrom, REFS.agency, {
       session,
-      principal,
-      cmd.targetId,
-      ['community', 'compound'],
-      cmd.validFrom,
-      { zh: '结对社区或小区', en: 'community or compound' },
-      'targetId',
-    );
+    });
     const id = cmd.id ?? newId('pairing');
     await this.ensureNew(session, id);
     const agencyUnitId = agency.doc.kind === 'agency-unit' ? agency.doc._id : agency.version.parentId;
@@ -249,16 +221,16 @@ export class RelationService {
     principal: Principal,
   ) {
     return withOutbox(this.ctx.conn, async (session) => {
-      const alliance = await this.unit(session, principal, allianceId, ['alliance'], period.validFrom, {
-        zh: '联盟',
-        en: 'alliance',
-      });
-      const member = await this.orgs.versionOn(memberOrgId, period.validFrom, session);
-      if (!member)
-        throw reason(
-          `成员单位${memberOrgId}不存在`,
-          `member organisation ${memberOrgId} does not exist on ${period.validFrom}`,
-        );
+      // The alliance is the resource the URL names: out of scope reads as 404, like a read.
+      const alliance = await this.refs.versionOn(allianceId, period.validFrom, session);
+      if (
+        !alliance ||
+        alliance.doc.kind !== 'alliance' ||
+        !managesPlacement(principal, { county: alliance.doc.county, paths: [alliance.version.path] })
+      ) {
+        throw notFound(`Alliance ${allianceId} was not found on ${period.validFrom}.`);
+      }
+      await this.refs.org(principal, memberOrgId, period.validFrom, REFS.allianceMember, { session });
       const existing = await this.Relation.find({
         type: 'alliance-membership',
         fromId: allianceId,
@@ -287,16 +259,8 @@ export class RelationService {
 
   async appoint(cmd: CreateAppointment, principal: Principal): Promise<RelationView> {
     return withOutbox(this.ctx.conn, async (session) => {
-      const org = await this.orgs.versionOn(cmd.orgId, cmd.validFrom, session);
-      if (!org || !managesPlacement(principal, { county: org.doc.county, paths: [org.version.path] })) {
-        throw reason(
-          `组织${cmd.orgId}不存在`,
-          `organisation ${cmd.orgId} does not exist on ${cmd.validFrom}`,
-        );
-      }
-      if (!(await this.ctx.models.Member.exists({ _id: cmd.memberId }).session(session))) {
-        throw reason(`党员${cmd.memberId}不存在`, `member ${cmd.memberId} does not exist`);
-      }
+      const org = await this.refs.org(principal, cmd.orgId, cmd.validFrom, REFS.appointmentOrg, { session });
+      await this.refs.member(principal, cmd.memberId, REFS.member, session);
       const same = await this.Relation.find({
         type: 'appointment',
         fromId: cmd.memberId,

@@ -84,19 +84,46 @@ export interface MemberDoc {
   createdAt: Date;
 }
 
+/** A read of personal data, or an attempt at one: who, what, when and how it ended; never the value. */
 export interface AuditDoc {
   at: Date;
   actor: string;
   roles: string[];
   action: string;
   memberId: string;
-  county: string;
+  /** The member's county; null when there is no such member. */
+  county: string | null;
+  outcome: 'revealed' | 'not-found' | 'out-of-scope' | 'denied';
   requestId?: string;
 }
 
-export interface ImportDoc {
+/** An attempt to register an ID number already on file outside the caller's scope, for the city admin. */
+export interface IdentityReviewDoc {
   _id: string;
+  at: Date;
+  actor: string;
+  actorRoles: string[];
+  actorCounty: string | null;
+  actorOrgPath: string | null;
+  /** Masked, as every response shows it. */
+  idMasked: string;
+  existingMemberId: string;
+  /** The member code the caller asked for; null when the registry would have made one. */
+  attemptedMemberId: string | null;
+  attemptedName: string;
+  attemptedPartyOrgId: string;
+  via: 'api' | 'import' | 'import-dry-run';
+  requestId?: string;
+}
+
+/** Import records are placed where they were uploaded: the uploader's county and org subtree. */
+export interface UploadPlacement {
   county: string | null;
+  orgPath: string | null;
+}
+
+export interface ImportDoc extends UploadPlacement {
+  _id: string;
   kind: string;
   fileHash: string;
   status: 'applying' | 'applied';
@@ -109,9 +136,8 @@ export interface ImportDoc {
 }
 
 /** An import run in the background (`Prefer: respond-async`): what it was asked, how it ended. */
-export interface ImportJobDoc {
+export interface ImportJobDoc extends UploadPlacement {
   _id: string;
-  county: string | null;
   actor: string;
   kind: string;
   dryRun: boolean;
@@ -130,6 +156,7 @@ const ImportJobSchema = new Schema<ImportJobDoc>(
   {
     _id: { type: String, required: true },
     county: { type: String, default: null },
+    orgPath: { type: String, default: null },
     actor: { type: String, required: true },
     kind: { type: String, required: true },
     dryRun: { type: Boolean, required: true },
@@ -245,7 +272,27 @@ const AuditSchema = new Schema<AuditDoc>(
     roles: [String],
     action: { type: String, required: true },
     memberId: { type: String, required: true },
-    county: { type: String, required: true },
+    county: { type: String, default: null },
+    outcome: { type: String, required: true },
+    requestId: String,
+  },
+  { versionKey: false },
+);
+
+const IdentityReviewSchema = new Schema<IdentityReviewDoc>(
+  {
+    _id: { type: String, required: true },
+    at: { type: Date, required: true },
+    actor: { type: String, required: true },
+    actorRoles: [String],
+    actorCounty: { type: String, default: null },
+    actorOrgPath: { type: String, default: null },
+    idMasked: { type: String, required: true },
+    existingMemberId: { type: String, required: true },
+    attemptedMemberId: { type: String, default: null },
+    attemptedName: { type: String, required: true },
+    attemptedPartyOrgId: { type: String, required: true },
+    via: { type: String, required: true },
     requestId: String,
   },
   { versionKey: false },
@@ -255,6 +302,7 @@ const ImportSchema = new Schema<ImportDoc>(
   {
     _id: { type: String, required: true },
     county: { type: String, default: null },
+    orgPath: { type: String, default: null },
     kind: { type: String, required: true },
     fileHash: { type: String, required: true },
     status: { type: String, required: true },
@@ -273,6 +321,7 @@ export interface RegistryModels {
   Relation: Model<RelationDoc>;
   Member: Model<MemberDoc>;
   Audit: Model<AuditDoc>;
+  IdentityReview: Model<IdentityReviewDoc>;
   Import: Model<ImportDoc>;
   ImportJob: Model<ImportJobDoc>;
 }
@@ -283,6 +332,9 @@ export function registryModels(conn: Connection): RegistryModels {
     Relation: conn.models.Relation ?? conn.model<RelationDoc>('Relation', RelationSchema, 'relations'),
     Member: conn.models.Member ?? conn.model<MemberDoc>('Member', MemberSchema, 'members'),
     Audit: conn.models.Audit ?? conn.model<AuditDoc>('Audit', AuditSchema, 'audit_log'),
+    IdentityReview:
+      conn.models.IdentityReview ??
+      conn.model<IdentityReviewDoc>('IdentityReview', IdentityReviewSchema, 'identity_reviews'),
     Import: conn.models.Import ?? conn.model<ImportDoc>('Import', ImportSchema, 'imports'),
     ImportJob: conn.models.ImportJob ?? conn.model<ImportJobDoc>('ImportJob', ImportJobSchema, 'import_jobs'),
   } as RegistryModels;

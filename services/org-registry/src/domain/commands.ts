@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CountyCode, MemberCategory, OrgKind } from '@honglian/contracts';
+import { CountyCode, MemberCategory, OrgKind, plainText } from '@honglian/contracts';
 import { isValidDay } from './effective.js';
 import { validateCreditCode, validateIdNumber, validatePhone } from './identifiers.js';
 
@@ -26,18 +26,9 @@ export const IdNumber = z
   .superRefine(withReason((v) => validateIdNumber(v)));
 export const Phone = z.string().trim().superRefine(withReason(validatePhone));
 
-/** What a spreadsheet would run as a formula when a name opens in it (CSV/formula injection). */
-export const FORMULA_START = /^[=+\-@\t\r]/;
-export const FORMULA_MESSAGE = 'must not start with = + - or @ (a spreadsheet would run it as a formula)';
-
-/** A name of a unit or a person: trimmed, bounded, never a formula. */
-const Name = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .refine((v) => !FORMULA_START.test(v), FORMULA_MESSAGE);
+// Every free-text field a command carries (names, posts, pairing lists, reasons) is `plainText`
+// (@honglian/contracts): trimmed, bounded, no control characters or bidi overrides, never a
+// formula. Ids, dates and identifiers have stricter schemas of their own.
 
 const Term = z
   .strictObject({ start: Day, end: Day })
@@ -47,7 +38,7 @@ export const CreateOrg = z.strictObject({
   /** Stable code the city uses (division code, or its own); becomes the id. Generated when absent. */
   id: OrgId.optional(),
   kind: OrgKind,
-  name: Name(100),
+  name: plainText(100),
   parentId: OrgId.nullable(),
   /** County the unit belongs to; taken from the parent when absent. Required for a county itself. */
   county: CountyCode.optional(),
@@ -59,7 +50,7 @@ export type CreateOrg = z.infer<typeof CreateOrg>;
 
 export const ChangeOrg = z
   .strictObject({
-    name: Name(100).optional(),
+    name: plainText(100).optional(),
     parentId: OrgId.optional(),
     creditCode: CreditCode.optional(),
     term: Term.optional(),
@@ -68,7 +59,7 @@ export const ChangeOrg = z
   .refine((c) => Object.keys(c).some((k) => k !== 'effectiveFrom'), 'nothing to change');
 export type ChangeOrg = z.infer<typeof ChangeOrg>;
 
-export const CloseOrg = z.strictObject({ closedOn: Day, reason: z.string().trim().max(500).optional() });
+export const CloseOrg = z.strictObject({ closedOn: Day, reason: plainText(500).optional() });
 
 const PeriodFields = { validFrom: Day, validTo: Day.nullable().default(null) };
 const periodOrdered = (p: { validFrom: string; validTo: string | null }) =>
@@ -79,7 +70,7 @@ export const CreateContract = z
   .refine(periodOrdered, { message: 'validTo must be after validFrom', path: ['validTo'] });
 export type CreateContract = z.infer<typeof CreateContract>;
 
-const ListItems = z.array(z.string().trim().min(1).max(200)).max(100).default([]);
+const ListItems = z.array(plainText(200)).max(100).default([]);
 export const CreatePairing = z
   .strictObject({
     id: OrgId.optional(),
@@ -97,10 +88,10 @@ export const EndRelation = z.strictObject({ endedOn: Day });
 
 export const CreateAppointment = z
   .strictObject({
-    memberId: z.string().min(1).max(64),
+    memberId: OrgId,
     orgId: OrgId,
     /** Post such as 书记, 业委会主任, 楼栋长, 红管家. */
-    post: z.string().trim().min(1).max(50),
+    post: plainText(50),
     ...PeriodFields,
   })
   .refine(periodOrdered, { message: 'validTo must be after validFrom', path: ['validTo'] });
@@ -111,7 +102,7 @@ export const JoinAlliance = z.strictObject({ memberOrgId: OrgId, ...PeriodFields
 export const RegisterMember = z.strictObject({
   /** The member's code (党员编号) when the city has one; generated otherwise. */
   id: OrgId.optional(),
-  name: Name(50),
+  name: plainText(50),
   idNumber: IdNumber,
   phone: Phone,
   category: MemberCategory,
@@ -126,7 +117,7 @@ export type RegisterMember = z.infer<typeof RegisterMember>;
 
 export const ChangeMember = z
   .strictObject({
-    name: Name(50).optional(),
+    name: plainText(50).optional(),
     phone: Phone.optional(),
     category: MemberCategory.optional(),
     status: z.enum(['active', 'inactive']).optional(),

@@ -1,3 +1,4 @@
+import type { OrgKind } from '@honglian/contracts';
 import type { Principal } from '@honglian/service-kit';
 import { isWithin } from './org-rules.js';
 
@@ -39,3 +40,38 @@ export function placementFilter(principal: Principal, pathsField: string): Recor
 
 /** Roles that manage the registry at all. */
 export const REGISTRY_MANAGERS = ['city-admin', 'county-admin', 'community-staff'] as const;
+
+/**
+ * Units that hang under a county (or the city), never under a street or a
+ * community: agency units and their party organisations, property firms,
+ * industry associations. No community subtree holds them.
+ */
+export const COUNTY_LEVEL_KINDS: readonly OrgKind[] = [
+  'agency-unit',
+  'agency-party-organisation',
+  'property-firm',
+  'industry-association',
+];
+
+/**
+ * How far a reference in a request may reach (README, Cross-county links):
+ * - `placed`: the side that files the record (a contract's compound, a pairing's target, an
+ *   alliance, an appointment's org, a unit's parent): the read rule, nothing more;
+ * - `linked`: the other side of a link: the read rule, except that community staff reach the
+ *   county-level units of their own county, which no community subtree holds;
+ * - `city`: any unit of the city (a contract's property firm: a public legal entity that serves
+ *   compounds in several counties).
+ */
+export type Reach = 'placed' | 'linked' | 'city';
+
+export function reaches(principal: Principal, unit: Placement & { kind: OrgKind }, reach: Reach): boolean {
+  if (managesPlacement(principal, unit)) return true;
+  if (!REGISTRY_MANAGERS.some((r) => principal.roles.includes(r))) return false;
+  if (reach === 'city') return true;
+  return (
+    reach === 'linked' &&
+    COUNTY_LEVEL_KINDS.includes(unit.kind) &&
+    principal.roles.includes('community-staff') &&
+    principal.county === unit.county
+  );
+}

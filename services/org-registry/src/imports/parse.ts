@@ -1,11 +1,6 @@
 import type { z } from 'zod';
-import {
-  CreateContract,
-  CreateOrg,
-  CreatePairing,
-  FORMULA_MESSAGE,
-  RegisterMember,
-} from '../domain/commands.js';
+import { TEXT_MESSAGES } from '@honglian/contracts';
+import { CreateContract, CreateOrg, CreatePairing, RegisterMember } from '../domain/commands.js';
 import { validateCreditCode, validateIdNumber, validatePhone } from '../domain/identifiers.js';
 import { DATE_REASON, readCell, REQUIRED, type RawCell } from './cells.js';
 import { DuplicateTracker } from './duplicates.js';
@@ -249,7 +244,8 @@ const KNOWN_MESSAGES: Record<string, string> = {
   'a date YYYY-MM-DD': DATE_REASON.zh,
   'term must end after it starts': '任期结束应晚于任期开始',
   'validTo must be after validFrom': '结束日期应晚于开始日期',
-  [FORMULA_MESSAGE]: '不能以=、+、-或@开头（电子表格会把它当作公式执行）',
+  [TEXT_MESSAGES.formula.en]: TEXT_MESSAGES.formula.zh,
+  [TEXT_MESSAGES.control.en]: TEXT_MESSAGES.control.zh,
 };
 
 const VALIDATORS: Record<string, (v: string) => Reason | null> = {
@@ -283,7 +279,9 @@ function translate(issue: z.core.$ZodIssue, column: ImportColumn | undefined, va
       const check = VALIDATORS[field];
       const reason = check && typeof value === 'string' ? check(value) : null;
       if (reason) return { zh: reason.zh, en };
-      return { zh: KNOWN_MESSAGES[en] ?? '格式错误', en };
+      // A list item (需求清单 and the like) is named by its position.
+      const at = typeof issue.path[1] === 'number' ? `item ${issue.path[1] + 1} ` : '';
+      return { zh: `${item}${KNOWN_MESSAGES[en] ?? '格式错误'}`, en: `${at}${en}` };
     }
     default:
       return { zh: KNOWN_MESSAGES[en] ?? '格式错误', en };

@@ -582,4 +582,12 @@ export const GENERAL_NOTES: readonly Reason[] = [
     zh: '编码、身份证号、统一社会信用代码列如被Excel存成数字：身份证号和信用代码一律拒绝（Excel只保留15位有效数字），编码只接受不超过15位的整数',
     en: 'codes, ID numbers and credit codes stored by Excel as numbers: ID numbers and credit codes are always rejected (Excel keeps 15 significant digits); codes are accepted only as whole numbers of at most 15 digits',
   },
+  {
+    zh: '名称、姓名和清单各项等文字不能包含控制字符（如单元格内换行）或文字方向控制符，不能以=、+、-或@开头；否则该行报错',
+    en: 'names and list items must not contain control characters (such as a line break inside a cell) or text-direction overrides, nor start with = + - or @; such a row is reported as an error',
+  },
+  {
+    zh: '编码只能指向您管理范围内的单位和党员（物业服务合同的物业企业可为全市任一企业）；范围外的编码与不存在的编码报同样的错误',
+    en: 'codes may refer only to units and members within your scope (a contract’s property firm may be any firm of the city); a code out of scope is reported exactly like one that does not exist',
+  },
 ];
