@@ -26,22 +26,34 @@ export const TEXT_MESSAGES = {
   },
 } as const;
 
-/** The reason a piece of text is refused, or null when it is plain text. */
-export function plainTextProblem(value: string): keyof typeof TEXT_MESSAGES | null {
-  if (CONTROL_OR_BIDI.test(value)) return 'control';
+/**
+ * The reason a piece of text is refused, or null when it is plain text. `multiline`: line feeds
+ * are allowed (every other control character still is not). The formula rule is about the start
+ * of the value, the start of a spreadsheet cell, so a later line may begin with "- " (a list).
+ */
+export function plainTextProblem(
+  value: string,
+  opts: { multiline?: boolean } = {},
+): keyof typeof TEXT_MESSAGES | null {
+  const lines = opts.multiline ? value.split('\n') : [value];
+  if (lines.some((l) => CONTROL_OR_BIDI.test(l))) return 'control';
   if (FORMULA_START.test(value)) return 'formula';
   return null;
 }
 
-/** A trimmed single-line text of 1..max characters that is safe to store, log and export. */
-export function plainText(max: number, min = 1) {
-  return z
-    .string()
+/**
+ * A trimmed text of 1..max characters that is safe to store, log and export: one line, or with
+ * `multiline` several (CRLF and lone CR normalised to LF before the checks; no other control
+ * character), for text that is genuinely multi-line such as an activity's description.
+ */
+export function plainText(max: number, min = 1, opts: { multiline?: boolean } = {}) {
+  const text = opts.multiline ? z.string().overwrite((v) => v.replace(/\r\n?/g, '\n')) : z.string();
+  return text
     .trim()
     .min(min)
     .max(max)
     .superRefine((v, ctx) => {
-      const problem = plainTextProblem(v);
+      const problem = plainTextProblem(v, opts);
       if (problem) ctx.addIssue({ code: 'custom', message: TEXT_MESSAGES[problem].en });
     });
 }

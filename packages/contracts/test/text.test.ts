@@ -28,4 +28,30 @@ describe('plainText', () => {
     expect(name.safeParse('   ').success).toBe(false);
     expect(name.safeParse('x'.repeat(21)).success).toBe(false);
   });
+
+  describe('multiline', () => {
+    const description = plainText(200, 0, { multiline: true });
+
+    it('keeps line feeds and normalises CRLF and CR to LF', () => {
+      expect(description.parse('第一行\n第二行')).toBe('第一行\n第二行');
+      expect(description.parse(' a\r\nb\rc \r\n')).toBe('a\nb\nc');
+      // A list in a description: only the start of the value is a spreadsheet cell's start.
+      expect(description.parse('须知：\n- 带好工具\n- 准时到场')).toBe('须知：\n- 带好工具\n- 准时到场');
+    });
+
+    it.each([
+      ['NUL', 'a\n\u0000b'],
+      ['tab', 'a\n\tb'],
+      ['vertical tab', 'a\u000bb'],
+      ['C1 next-line', 'a\u0085b'],
+      ['right-to-left override', 'a\n\u202Eb'],
+      ['a formula on the first line', '=1+1\nok'],
+    ])('still refuses %s', (_what, value) => {
+      expect(description.safeParse(value).success).toBe(false);
+    });
+
+    it('is not the default', () => {
+      expect(plainText(200).safeParse('a\nb').success).toBe(false);
+    });
+  });
 });

@@ -9,6 +9,7 @@ import {
   other,
   otherCountyEvents,
   otherUsers,
+  pairing,
   startCheckin,
   users,
   type Harness,
@@ -630,7 +631,19 @@ describe('scope of references: ids of another county answer like ids that do not
         ['body.place', () => h.http.post('/activities', users.staffX, activity({ place: '+86 活动室' }))],
         [
           'body.description',
-          () => h.http.post('/activities', users.staffX, activity({ description: '第一行\r\n=cmd' })),
+          () => h.http.post('/activities', users.staffX, activity({ description: '=cmd\r\n第二行' })),
+        ],
+        [
+          'body.description',
+          () => h.http.post('/activities', users.staffX, activity({ description: '第一行\n\u0000' })),
+        ],
+        [
+          'body.description',
+          () => h.http.post('/activities', users.staffX, activity({ description: '第一行\n\u202e' })),
+        ],
+        [
+          'body.description',
+          () => h.http.post('/activities', users.staffX, activity({ description: '第一行\t第二行' })),
         ],
         ['body.skills.0', () => h.http.post('/activities', users.staffX, activity({ skills: ['-搬运'] }))],
         [
@@ -684,6 +697,20 @@ describe('scope of references: ids of another county answer like ids that do not
       expect(await snapshot()).toEqual(before);
     });
 
+    it('an activity description keeps its lines (CRLF stored as LF); other fields stay one line', async () => {
+      const res = await h.http.post(
+        '/activities',
+        users.staffX,
+        activity({ description: '集合地点：东门\r\n须知：\n- 带好工具\r\n- 准时到场' }),
+      );
+      expect(res.status).toBe(201);
+      expect(res.body.description).toBe('集合地点：东门\n须知：\n- 带好工具\n- 准时到场');
+      const got = await h.http.get(`/activities/${res.body.id as string}`, users.staffX);
+      expect(got.body.description).toBe('集合地点：东门\n须知：\n- 带好工具\n- 准时到场');
+      const title = await h.http.post('/activities', users.staffX, activity({ title: '议事\n会' }));
+      expect(title.status).toBe(400);
+    });
+
     it('keeps = + - @ inside a text, and trims it', async () => {
       const res = await h.http.post(
         '/activities',
@@ -693,5 +720,52 @@ describe('scope of references: ids of another county answer like ids that do not
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({ title: '议事会 = 协商 + 共治', place: '活动室 @二楼' });
     });
+  });
+});
+
+describe('a cross-county pairing the city did not record grants nothing (recorded before the registry refused it)', () => {
+  // 椒江's county admin paired 黄岩's housing bureau with Z before the fix: an event without a
+  // creator (older registry) or naming a county admin. The read model keeps it, but it ties
+  // nothing: no sheet of the bureau for Z, no report of the bureau's members at Z.
+  it.each([
+    ['an event from before the registry stated its creator', undefined],
+    ['an event stating a county admin recorded it', 'county' as const],
+  ])('%s', async (_what, creatorLevel) => {
+    const h = await startCheckin();
+    try {
+      const theirs = otherCountyEvents().filter((e) => e.subject !== other.crossPairing);
+      await h.publishRegistry(
+        ...fixtureEvents(),
+        ...theirs,
+        pairing(
+          other.crossPairing,
+          other.county,
+          { orgId: ids.unitParty, unitId: ids.unit },
+          other.Z,
+          creatorLevel,
+        ),
+      );
+      for (const user of [users.countyAdmin331002, otherUsers.staffZ]) {
+        const sheet = await h.http.get(`/units/${ids.unit}/feedback?period=2026-H1`, user);
+        const none = await h.http.get('/units/unit-nonexistent/feedback?period=2026-H1', user);
+        expect(sheet.status).toBe(404);
+        expect(normalised(sheet.body, ids.unit)).toEqual(normalised(none.body, 'unit-nonexistent'));
+        expect(sheet.text).not.toContain('住房');
+      }
+      const atZ = await h.http.post('/reports', otherUsers.sun, { kind: 'work', communityId: other.Z });
+      const nowhere = await h.http.post('/reports', otherUsers.sun, {
+        kind: 'work',
+        communityId: 'community-nonexistent',
+      });
+      expect(atZ.status).toBe(422);
+      expect(normalised(atZ.body, other.Z)).toEqual(normalised(nowhere.body, 'community-nonexistent'));
+      expect(await h.conn.db!.collection('reports').countDocuments()).toBe(0);
+      // A pairing within one county needs no city: Y (paired with the bureau in 黄岩) sees its sheet.
+      const y = await h.http.get(`/units/${ids.unit}/feedback?period=2026-H1`, users.staffY);
+      expect(y.status).toBe(200);
+      expect(y.body.view).toBe('community');
+    } finally {
+      await h.close();
+    }
   });
 });

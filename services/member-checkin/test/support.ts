@@ -181,6 +181,8 @@ export function pairing(
   county: string,
   agency: { orgId: string; unitId: string },
   targetId: string,
+  /** Who recorded it (the registry states it since the scope fix); absent: an older event. */
+  creatorLevel?: 'city' | 'county' | 'community',
 ): CloudEvent {
   return createEvent({
     type: PairingCreated.type,
@@ -200,6 +202,7 @@ export function pairing(
       needs: [],
       resources: [],
       projects: [],
+      ...(creatorLevel ? { creatorLevel } : {}),
     },
   });
 }
@@ -333,7 +336,7 @@ export function otherCountyEvents(): CloudEvent[] {
     ),
     pairing(other.pairing, c, { orgId: other.unitParty, unitId: other.unit }, other.Z),
     // Made by the city admin (the registry lets only the city pair across counties); its county is Z's.
-    pairing(other.crossPairing, c, { orgId: ids.unitParty, unitId: ids.unit }, other.Z),
+    pairing(other.crossPairing, c, { orgId: ids.unitParty, unitId: ids.unit }, other.Z, 'city'),
     member(other.zhou, '周海燕', {
       county: c,
       partyOrgId: other.unitParty,

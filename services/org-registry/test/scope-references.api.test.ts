@@ -648,3 +648,64 @@ describe('scope holes: every id a write names is resolved within the caller’s 
     });
   });
 });
+
+describe('a pairing event states who recorded it (check-in honours a cross-county one only from the city)', () => {
+  let reg: Registry;
+  beforeAll(async () => {
+    reg = await startRegistry();
+    await reg.service.seedDemoCity(DEMO_DIRECTORY);
+  });
+  afterAll(() => reg.close());
+
+  it('city for the city admin’s cross-county pairing, county for a county admin’s own; kept on the end event', async () => {
+    const cross = await reg.http.post('/pairings', reg.users.cityAdmin, {
+      agencyOrgId: O('agency-02-dw'),
+      targetId: H('community-01'),
+      validFrom: '2026-02-01',
+    });
+    expect(cross.status).toBe(201);
+    expect(cross.body.creatorLevel).toBe('city');
+    const own = await reg.http.post('/pairings', demoUser('county-admin-331002'), {
+      agencyOrgId: H('agency-02-dw'),
+      targetId: H('community-01'),
+      validFrom: '2026-02-01',
+    });
+    expect(own.status).toBe(201);
+    expect(
+      (await reg.http.post(`/pairings/${cross.body.id}/end`, reg.users.cityAdmin, { endedOn: '2026-03-01' }))
+        .status,
+    ).toBe(200);
+    const events = await reg.events();
+    const data = (type: string, id: string) =>
+      events.find((e) => e.type === `honglian.org-registry.pairing.${type}.v1` && e.subject === id)?.data;
+    expect(data('created', cross.body.id)).toMatchObject({ county: '331002', creatorLevel: 'city' });
+    expect(data('ended', cross.body.id)).toMatchObject({ creatorLevel: 'city' });
+    expect(data('created', own.body.id)).toMatchObject({ creatorLevel: 'county' });
+  });
+
+  it('coverage: a cross-county pairing not made by the city hides no gap of the agency’s county', async () => {
+    // 椒江's county admin paired 黄岩's hospital with a 椒江 community before the registry refused it.
+    await reg.conn.db!.collection('relations').insertOne({
+      _id: 'pairing-forged-before-fix',
+      county: '331002',
+      type: 'pairing',
+      fromId: O('agency-02-dw'),
+      toId: H('community-01'),
+      path: `/331000/331002/${H('street-01')}/${H('community-01')}`,
+      validFrom: '2026-01-01',
+      validTo: null,
+      endedOn: null,
+      agencyUnitId: O('agency-02'),
+      targetKind: 'community',
+      recordedAt: new Date(),
+      recordedBy: 'county-admin-331002',
+    } as never);
+    const gap = async (asOf: string) =>
+      (await reg.http.get(`/coverage?asOf=${asOf}`, reg.users.countyAdmin331003)).body.gaps
+        .agencyUnitsWithoutPairing.ids as string[];
+    // After the city's pairing ended, only the forged one is left: the hospital is a gap again.
+    expect(await gap('2026-04-01')).toContain(O('agency-02'));
+    // While the city's cross-county pairing holds, the hospital is paired.
+    expect(await gap('2026-02-15')).not.toContain(O('agency-02'));
+  });
+});

@@ -61,6 +61,12 @@ const PairingState = z.object({
   needs: z.array(z.string()),
   resources: z.array(z.string()),
   projects: z.array(z.string()),
+  /**
+   * The level of the administrator who recorded it. Only the city links an agency of one county
+   * with a community of another (org-registry README, Cross-county links), so a consumer honours a
+   * cross-county pairing only when this says `city`; absent on events recorded before it existed.
+   */
+  creatorLevel: z.enum(['city', 'county', 'community']).optional(),
 });
 export const PairingCreated = defineEvent(`${PREFIX}.pairing.created.v1`, PairingState);
 export const PairingEnded = defineEvent(`${PREFIX}.pairing.ended.v1`, PairingState.extend({ endedOn: Day }));

@@ -109,7 +109,8 @@ export const CreateActivity = z
     kind: z.enum(['activity', 'call']).default('activity'),
     communityId: Id,
     title: Text(100),
-    description: OptionalText(2000).default(''),
+    /** Several lines (LF; CRLF is normalised), no other control character. */
+    description: plainText(2000, 0, { multiline: true }).default(''),
     place: OptionalText(200).default(''),
     startsAt: Instant,
     endsAt: Instant,

@@ -1,6 +1,7 @@
 import type { ClientSession } from 'mongoose';
 import type { MemberRm, OrgRm, PairingRm } from '../data/models.js';
 import type { CommunityFacts, MemberFacts, PairingFacts } from '../domain/reports.js';
+import { honoursPairing } from '../domain/scope.js';
 import type { CheckinContext } from './context.js';
 
 /** Queries over the read model (orgs, members, pairings from the registry's events). */
@@ -62,6 +63,12 @@ export class Directory {
     };
   }
 
+  /** Whether a pairing counts (domain/scope.ts honoursPairing): its agency's county from the read model. */
+  async honoured(p: PairingRm, session?: ClientSession): Promise<boolean> {
+    const agency = await this.org(p.agencyUnitId ?? p.agencyOrgId, session);
+    return honoursPairing(p, agency?.county ?? null);
+  }
+
   /** Pairings of a work unit (or its party organisation) in force on `day`, with the community each lands in. */
   async pairingsOf(workUnitId: string, day: string, session?: ClientSession): Promise<PairingFacts[]> {
     const docs = await this.m.Pairing.find(
@@ -72,6 +79,7 @@ export class Directory {
     const live = docs.filter((p) => p.validFrom <= day && (p.validTo === null || day < p.validTo));
     const out: PairingFacts[] = [];
     for (const p of live) {
+      if (!(await this.honoured(p, session))) continue;
       let communityId: string | null = null;
       if (p.targetKind === 'community') communityId = p.targetId;
       else {

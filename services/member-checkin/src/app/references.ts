@@ -245,6 +245,7 @@ export class References {
       $or: [{ agencyUnitId: unit._id }, { agencyOrgId: unit._id }],
     }).lean<PairingRm[]>();
     for (const p of pairings) {
+      if (!(await this.dir.honoured(p))) continue;
       const target = await this.dir.org(p.targetId);
       if (target && managesCommunity(principal, { county: target.county, communityPath: target.path }))
         return true;

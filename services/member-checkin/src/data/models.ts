@@ -43,6 +43,8 @@ export interface PairingRm {
   validFrom: string;
   validTo: string | null;
   endedOn: string | null;
+  /** Who recorded it (the registry's event); null on events from before it said. */
+  creatorLevel: 'city' | 'county' | 'community' | null;
 }
 
 /* ---------- This service's own records ---------- */
@@ -223,6 +225,7 @@ const PairingRmSchema = new Schema<PairingRm>(
     validFrom: str,
     validTo: optStr,
     endedOn: optStr,
+    creatorLevel: optStr,
   },
   { versionKey: false },
 );

@@ -60,6 +60,21 @@ export function mayFileFor(
   return member.county === community.county && tiedToCommunity;
 }
 
+/**
+ * Whether a pairing (结对共建) ties its agency to its target here. Within one county, always.
+ * Across counties only when the city recorded it: only the city may link counties (org-registry
+ * README, Cross-county links), and a cross-county pairing a county or community recorded before
+ * the registry enforced that (or whose creator the event does not state) grants nothing: not
+ * the unit's feedback sheet, not a report at the other county's community.
+ */
+export function honoursPairing(
+  pairing: { county: string; creatorLevel: string | null },
+  agencyCounty: string | null,
+): boolean {
+  if (agencyCounty !== null && agencyCounty === pairing.county) return true;
+  return pairing.creatorLevel === 'city';
+}
+
 export type ReportState = 'submitted' | 'active' | 'rejected' | 'ended';
 
 /**

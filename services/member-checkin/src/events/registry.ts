@@ -23,6 +23,8 @@ import type { CheckinModels, MemberRm, OrgRm, PairingRm } from '../data/models.j
  * A pairing is kept as its event states it, under the county the event
  * names (for a city-made cross-county pairing, the target community's), so
  * a member of the agency's county is tied to the other county's community.
+ * Whether a pairing counts at all is decided where it is read
+ * (Directory.honoured): one across counties only when the city recorded it.
  * Contracts and the other registry facts are not needed here: no route, ignored.
  */
 export function registryHandlers(models: CheckinModels): EventHandlers<IdempotentContext> {
@@ -120,6 +122,7 @@ async function startPairing(
     // An end that arrived already (replay) stays.
     validTo: current?.endedOn ? current.validTo : d.validTo,
     endedOn: current?.endedOn ?? null,
+    creatorLevel: d.creatorLevel ?? null,
   };
   await models.Pairing.replaceOne({ _id: d.pairingId }, next, { upsert: true, session });
   return 'applied';
@@ -131,6 +134,7 @@ async function endPairing(
   session: ClientSession,
 ): Promise<Applied> {
   const d = event.data;
+  const current = await models.Pairing.findById(d.pairingId).session(session).lean<PairingRm>();
   const next: PairingRm = {
     _id: d.pairingId,
     county: d.county,
@@ -141,6 +145,7 @@ async function endPairing(
     validFrom: d.validFrom,
     validTo: d.endedOn,
     endedOn: d.endedOn,
+    creatorLevel: d.creatorLevel ?? current?.creatorLevel ?? null,
   };
   await models.Pairing.replaceOne({ _id: d.pairingId }, next, { upsert: true, session });
   return 'applied';

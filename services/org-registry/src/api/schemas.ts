@@ -43,6 +43,10 @@ export const RelationView = z
     needs: z.array(z.string()).optional(),
     resources: z.array(z.string()).optional(),
     projects: z.array(z.string()).optional(),
+    creatorLevel: z
+      .enum(['city', 'county', 'community'])
+      .optional()
+      .meta({ description: 'A pairing: who recorded it; only the city pairs across counties' }),
     post: z.string().optional(),
     crossAppointment: z.boolean().optional(),
   })

@@ -8,7 +8,7 @@ import {
   type GapName,
 } from '../domain/coverage.js';
 import { holdsOn, versionOn } from '../domain/effective.js';
-import { managesPlacement } from '../domain/scope.js';
+import { honoursPairing, managesPlacement } from '../domain/scope.js';
 import type { RegistryContext } from './context.js';
 import type { OrgService } from './orgs.js';
 
@@ -50,6 +50,7 @@ export class CoverageService {
       }
     }
     const ids = new Set(units.map((u) => u.id));
+    const countyOf = new Map(docs.map((d) => [d._id, d.county]));
     const relations = await this.ctx.models.Relation.find({ path: within }).lean<RelationDoc[]>();
     const inForce = relations.filter((r) => holdsOn(r, day));
     const pairings = await this.ctx.models.Relation.find({ type: 'pairing' }).lean<RelationDoc[]>();
@@ -65,8 +66,10 @@ export class CoverageService {
       pairedAgencies: new Set(
         pairings
           .filter((p) => holdsOn(p, day))
-          .flatMap((p) => [p.fromId, p.agencyUnitId ?? ''])
-          .filter((id) => id && ids.has(id)),
+          .flatMap((p) => [p.fromId, p.agencyUnitId ?? ''].map((id) => [p, id] as const))
+          // A cross-county pairing counts only when the city recorded it (domain/scope.ts).
+          .filter(([p, id]) => id && ids.has(id) && honoursPairing(p, countyOf.get(id) ?? null))
+          .map(([, id]) => id),
       ),
     });
     return {

@@ -55,6 +55,13 @@ export interface RelationView {
   [field: string]: unknown;
 }
 
+/** The level a write is made at: the city, a county, or a community (README, Cross-county links). */
+export function levelOf(principal: Principal): 'city' | 'county' | 'community' {
+  if (principal.roles.includes('city-admin')) return 'city';
+  if (principal.roles.includes('county-admin')) return 'county';
+  return 'community';
+}
+
 const reason = (zh: string, en: string, field?: string) =>
   unprocessable(en, { reason: { zh, en }, ...(field ? { field } : {}) });
 
@@ -190,6 +197,7 @@ export class RelationService {
       needs: cmd.needs,
       resources: cmd.resources,
       projects: cmd.projects,
+      creatorLevel: levelOf(principal),
       recordedAt: this.ctx.clock.now(),
       recordedBy: actorOf(principal),
     };
@@ -211,6 +219,7 @@ export class RelationService {
       needs: doc.needs ?? [],
       resources: doc.resources ?? [],
       projects: doc.projects ?? [],
+      ...(doc.creatorLevel ? { creatorLevel: doc.creatorLevel } : {}),
     };
   }
 

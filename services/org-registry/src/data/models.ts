@@ -48,6 +48,8 @@ export interface RelationDoc {
   needs?: string[];
   resources?: string[];
   projects?: string[];
+  /** A pairing's creator's level (absent on pairings recorded before it was kept). */
+  creatorLevel?: 'city' | 'county' | 'community';
   post?: string;
   recordedAt: Date;
   recordedBy: string;
@@ -218,6 +220,7 @@ const RelationSchema = new Schema<RelationDoc>(
     needs: { type: [String], default: undefined },
     resources: { type: [String], default: undefined },
     projects: { type: [String], default: undefined },
+    creatorLevel: { type: String, default: undefined },
     post: String,
     recordedAt: { type: Date, required: true },
     recordedBy: { type: String, required: true },

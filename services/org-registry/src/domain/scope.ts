@@ -75,3 +75,18 @@ export function reaches(principal: Principal, unit: Placement & { kind: OrgKind 
     principal.county === unit.county
   );
 }
+
+/**
+ * Whether a pairing links its agency to its target: within one county always; across counties
+ * only when the city recorded it (the only level that may, README Cross-county links). A
+ * cross-county pairing a county or community recorded before that rule was enforced, or whose
+ * creator was not kept, links nothing: it hides no coverage gap of the agency's county, and the
+ * check-in service ignores it the same way (its event states `creatorLevel`).
+ */
+export function honoursPairing(
+  pairing: { county: string; creatorLevel?: string | null },
+  agencyCounty: string | null,
+): boolean {
+  if (agencyCounty !== null && agencyCounty === pairing.county) return true;
+  return pairing.creatorLevel === 'city';
+}
