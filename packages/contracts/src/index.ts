@@ -9,3 +9,4 @@ export * from './events/checkin.js';
 export * from './text.js';
 export * from './typed-events.js';
 export * from './reason.js';
+export * from './demo-world.js';

@@ -4,7 +4,7 @@ import { START, fixtureEvents, ids, startCheckin, type Harness } from './support
 
 /**
  * Acceptance (issue 7): a member's six-month story, DOMAIN.md scenarios 1–2,
- * over real HTTP with the demo users' claims (services/gateway demo-users.ts:
+ * over real HTTP with the demo users' claims (packages/contracts demo-world.ts:
  * member-331003 is 331003-member-01 living in 331003-community-01; staff-331003
  * manages that community; county-admin-331003 the county; city-admin the city).
  *

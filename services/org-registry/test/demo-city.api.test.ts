@@ -1,4 +1,4 @@
-import { DEMO_DIRECTORY } from '../../gateway/src/identity/demo-users.js';
+import { DEMO_DIRECTORY } from '@honglian/contracts';
 import { startRegistry } from './support.js';
 
 /** `honglian start` seeds the registry with the gateway's demo directory; the demo users' claims must find their data. */

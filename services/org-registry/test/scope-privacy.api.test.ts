@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { TEXT_MESSAGES } from '@honglian/contracts';
 import type { TestUser } from '@honglian/testkit';
-import { DEMO_DIRECTORY } from '../../gateway/src/identity/demo-users.js';
+import { DEMO_DIRECTORY } from '@honglian/contracts';
 import { demoCityFiles } from '../src/demo/demo-city.js';
 import { idNumberCheckChar } from '../src/domain/identifiers.js';
 import { startRegistry } from './support.js';

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { stringify } from 'csv-stringify/sync';
 import type { TestUser } from '@honglian/testkit';
-import { DEMO_DIRECTORY } from '../../gateway/src/identity/demo-users.js';
+import { DEMO_DIRECTORY } from '@honglian/contracts';
 import { creditCodeCheckChar, idNumberCheckChar } from '../src/domain/identifiers.js';
 import { startRegistry } from './support.js';
 

@@ -7,7 +7,7 @@ import {
   DEMO_WEB_CLIENT_ID,
   type DemoClient,
   type DemoUser,
-} from './demo-users.js';
+} from '@honglian/contracts';
 
 /**
  * The development identity provider of the embedded run: Keycloak's token,

@@ -9,7 +9,9 @@ import {
 } from '@honglian/service-kit';
 import type { DevIdentityOptions } from './dev-idp.js';
 
-export * from './demo-users.js';
+// The demo world (users, clients, organisations) lives in contracts: the registry's seed and tests read it too.
+export { DEMO_DIRECTORY, DEMO_PASSWORD, DEMO_WEB_CLIENT_ID, demoUuid } from '@honglian/contracts';
+export type { DemoClient, DemoCounty, DemoDirectory, DemoOrg, DemoUser } from '@honglian/contracts';
 export * from './dev-idp.js';
 
 /** The identity wiring of a process that hosts the gateway (its `main.ts`, or `honglian start`). */

@@ -1,4 +1,4 @@
-import { isWithinOrgPath, type Principal } from '@honglian/service-kit';
+import { isWithinOrgPath, type Principal } from '@honglian/service-kit/domain';
 
 /**
  * Check-in scoping (issue 7, §8; README "Scope of references"): members see

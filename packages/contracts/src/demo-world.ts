@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Role } from '@honglian/contracts';
+import type { Role } from './enums.js';
 
 /**
  * The demo world of the embedded run: one city (台州市 331000), two counties
