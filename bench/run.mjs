@@ -327,11 +327,14 @@ async function measure(target, opts, profileName) {
   await opts.settle?.();
   if (PROFILE_DIR && profileName && target.call) await target.call('profile-start');
   const before = await target.call('cpu');
+  // the suite's database round trips (the bare app has none); relay and consumers included
+  const dbBefore = target.label ? await target.call('db-commands') : null;
   for (const k of Object.keys(opts.statuses ?? {})) delete opts.statuses[k];
   const r = await cannon({ ...opts, duration: DURATION });
   if (opts.statuses) note(`answers: ${JSON.stringify(opts.statuses)}`);
   await opts.settle?.();
   const after = await target.call('cpu');
+  const dbAfter = dbBefore ? await target.call('db-commands') : null;
   if (PROFILE_DIR && profileName && target.call)
     await target.call('profile-stop', { file: join(PROFILE_DIR, `${profileName}.cpuprofile`) });
   const cpuMs = (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / 1000;
@@ -345,7 +348,19 @@ async function measure(target, opts, profileName) {
     non2xx: r.non2xx,
     errors: r.errors + r.timeouts,
     cpuMsPerRequest: ok > 0 ? cpuMs / r.requests.total : NaN,
+    // minus the one db-commands call itself
+    dbCommandsPerRequest:
+      dbAfter && r.requests.total > 0 ? (dbAfter.total - dbBefore.total - 1) / r.requests.total : NaN,
+    dbCommandsByName: dbAfter ? perRequestByName(dbBefore.byName, dbAfter.byName, r.requests.total) : {},
   };
+}
+
+function perRequestByName(before, after, requests) {
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([name, n]) => [name, +((n - (before[name] ?? 0)) / requests).toFixed(2)])
+      .filter(([, n]) => n > 0),
+  );
 }
 
 /** Bare then suite, `ROUNDS` times; the median of each side and of the ratio. */
@@ -363,7 +378,10 @@ async function pair(name, bare, bareOpts, suite, suiteOpts) {
   const pick = (side, key) => median(rounds.map((r) => r[side][key]));
   const summary = (side) =>
     Object.fromEntries(
-      ['rps', 'p50', 'p99', 'cpuMsPerRequest', 'non2xx', 'errors'].map((k) => [k, pick(side, k)]),
+      ['rps', 'p50', 'p99', 'cpuMsPerRequest', 'dbCommandsPerRequest', 'non2xx', 'errors'].map((k) => [
+        k,
+        pick(side, k),
+      ]),
     );
   return {
     rounds,
@@ -752,6 +770,23 @@ const row = (scenario, suiteCol, bareCol, ratio, goal, ok) =>
   rows.push([scenario, suiteCol, bareCol, ratio, goal, mark(ok)]);
 const rate = (m) => `${f0(m.rps)} req/s, p50 ${f0(m.p50)} / p99 ${f0(m.p99)} ms`;
 const cpuCol = (p) => `${p.suite.cpuMsPerRequest.toFixed(2)} vs ${p.bare.cpuMsPerRequest.toFixed(2)} ms`;
+/** Database round trips per request: what the service path costs besides HTTP. */
+const dbRow = (p) => {
+  const last = p.rounds.at(-1).suite.dbCommandsByName;
+  const top = Object.entries(last)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([n, k]) => `${n} ${k}`)
+    .join(', ');
+  row(
+    '  database commands per request',
+    `${f1(p.suite.dbCommandsPerRequest)} (${top})`,
+    '',
+    '',
+    '',
+    undefined,
+  );
+};
 
 if (R.read) {
   row(
@@ -770,6 +805,7 @@ if (R.read) {
     '',
     undefined,
   );
+  dbRow(R.read);
   row(
     '  same read straight to org-registry',
     rate(R.readDirect),
@@ -797,6 +833,7 @@ if (R.list) {
     '',
     undefined,
   );
+  dbRow(R.list);
 }
 if (R.checkin) {
   row(
@@ -815,6 +852,7 @@ if (R.checkin) {
     '',
     undefined,
   );
+  dbRow(R.checkin);
 }
 if (R.pipeline) {
   const p = R.pipeline;

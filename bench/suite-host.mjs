@@ -86,6 +86,14 @@ process.on('message', async (msg) => {
         .collection(msg.collection)
         .countDocuments(msg.filter ?? {});
       reply({ n });
+    } else if (msg.type === 'db-commands') {
+      // every command the embedded server ran (serverStatus metrics.commands): round trips per request
+      counter ??= await mongoose.createConnection(database.uriFor('admin')).asPromise();
+      const status = await counter.db.admin().command({ serverStatus: 1 });
+      const byName = Object.fromEntries(
+        Object.entries(status.metrics.commands ?? {}).map(([name, c]) => [name, Number(c.total)]),
+      );
+      reply({ total: Object.values(byName).reduce((a, b) => a + b, 0), byName });
     } else if (msg.type === 'probe-start') {
       await startProbe(msg.topic);
       reply({});

@@ -2,7 +2,7 @@
 // documents (header, then per collection a descriptor followed by its
 // documents, then an end marker), atomically via temp file + rename.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { deserialize, UUID } from 'bson';
 import { toDouble } from './numeric.js';
@@ -15,45 +15,55 @@ export const SNAPSHOT_FILE = 'embedded-mongo.snapshot';
 const FORMAT = 'honglian-embedded-mongo-snapshot';
 const VERSION = 1;
 
+/**
+ * The committed state as BSON chunks, taken synchronously: no command runs in between, so the
+ * snapshot is one point in time even while clients keep writing (a periodic snapshot).
+ */
+export function serializeCatalog(catalog: Catalog): { chunks: Buffer[]; bytes: number } {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  const emit = (doc: Doc): void => {
+    const b = toBson(doc);
+    chunks.push(b);
+    bytes += b.length;
+  };
+  emit({ format: FORMAT, version: VERSION, createdAt: new Date() });
+  let collections = 0;
+  for (const colls of catalog.dbs.values()) {
+    for (const c of colls.values()) {
+      collections++;
+      emit({
+        kind: 'collection',
+        db: c.db,
+        name: c.name,
+        uuid: c.uuid,
+        options: c.options,
+        indexes: [...c.indexes.values()].filter((ix) => !ix.isId).map((ix) => ix.spec),
+        count: c.docs.size,
+      });
+      for (const d of c.docs.values()) emit(d);
+    }
+  }
+  emit({ kind: 'end', collections });
+  return { chunks, bytes };
+}
+
+/** Writes the state to `dir` atomically (temp file, fsync, rename): a crash mid-write keeps the previous one. */
 export async function saveSnapshot(catalog: Catalog, dir: string): Promise<string> {
+  const { chunks } = serializeCatalog(catalog);
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, SNAPSHOT_FILE);
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const handle = await open(tmp, 'w');
   try {
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    const flush = async (): Promise<void> => {
-      if (pending.length === 0) return;
-      await handle.write(Buffer.concat(pending, pendingBytes));
-      pending = [];
-      pendingBytes = 0;
-    };
-    const emit = async (doc: Doc): Promise<void> => {
-      const b = toBson(doc);
-      pending.push(b);
-      pendingBytes += b.length;
-      if (pendingBytes > 4 * 1024 * 1024) await flush();
-    };
-    await emit({ format: FORMAT, version: VERSION, createdAt: new Date() });
-    let collections = 0;
-    for (const colls of catalog.dbs.values()) {
-      for (const c of colls.values()) {
-        collections++;
-        await emit({
-          kind: 'collection',
-          db: c.db,
-          name: c.name,
-          uuid: c.uuid,
-          options: c.options,
-          indexes: [...c.indexes.values()].filter((ix) => !ix.isId).map((ix) => ix.spec),
-          count: c.docs.size,
-        });
-        for (const d of c.docs.values()) await emit(d);
-      }
+    // in writes of about 4 MB
+    for (let i = 0; i < chunks.length;) {
+      let size = 0;
+      let j = i;
+      while (j < chunks.length && size < 4 * 1024 * 1024) size += chunks[j++]!.length;
+      await handle.write(Buffer.concat(chunks.slice(i, j), size));
+      i = j;
     }
-    await emit({ kind: 'end', collections });
-    await flush();
     await handle.sync();
   } catch (e) {
     await handle.close();
@@ -63,6 +73,21 @@ export async function saveSnapshot(catalog: Catalog, dir: string): Promise<strin
   await handle.close();
   await rename(tmp, file);
   return file;
+}
+
+/** Temp files of snapshots a crash interrupted: never complete, removed on start. */
+export async function removeUnfinishedSnapshots(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  await Promise.all(
+    names
+      .filter((n) => n.startsWith(`${SNAPSHOT_FILE}.`) && n.endsWith('.tmp'))
+      .map((n) => rm(path.join(dir, n), { force: true })),
+  );
 }
 
 /** Load a snapshot into an empty catalog. Returns false when there is none. */

@@ -71,7 +71,16 @@ export async function openDatabaseServer(opts: {
       () => server.stop(),
     );
   }
-  const server = await EmbeddedMongo.start(opts.dataDir ? { dataDir: opts.dataDir } : {});
+  const server = await EmbeddedMongo.start(
+    opts.dataDir
+      ? {
+          dataDir: opts.dataDir,
+          // Snapshots while data changes (every 2 s at most), so a crash loses seconds, not the run.
+          onSnapshotError: (err: unknown) =>
+            opts.logger.error({ err, dataDir: opts.dataDir }, 'embedded MongoDB snapshot failed; retrying'),
+        }
+      : {},
+  );
   opts.logger.info(
     { uri: server.uri, dataDir: opts.dataDir ?? null },
     'embedded MongoDB-compatible server started',

@@ -2,7 +2,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import type { Role } from '@honglian/contracts';
-import { fromZodError, forbidden } from './problem.js';
+import { fromZodError, forbidden, HttpProblem } from './problem.js';
 import { toOpenApiPath } from './openapi.js';
 import { hasAnyRole, type Authenticator, type Principal } from './auth/principal.js';
 
@@ -62,6 +62,12 @@ export class ApiRouter {
       basePath: string;
       auth?: Authenticator;
       defaultTags?: string[];
+      /**
+       * Check every JSON answer against the schema its route documents for that status (tests
+       * turn it on; see `checkResponse`): the OpenAPI document then cannot drift from what the
+       * handlers send. A mismatch is thrown, so the test sees a 500 naming the field.
+       */
+      checkResponses?: boolean;
     },
   ) {}
 
@@ -112,6 +118,7 @@ export class ApiRouter {
       if (result === undefined || res.headersSent) return;
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
       const status = result.status ?? (result.body === undefined ? 204 : 200);
+      if (this.opts.checkResponses) checkResponse(spec, status, result.body);
       if (result.body === undefined) res.status(status).end();
       else res.status(status).json(result.body);
     });
@@ -153,6 +160,61 @@ export class ApiRouter {
       },
       responses: responses as never,
     });
+  }
+}
+
+/** Why an answer does not match what its route documents, or null when it does. */
+export function responseMismatch(
+  spec: Pick<RouteSpecBase<z.ZodType, z.ZodObject, z.ZodObject>, 'responses'>,
+  status: number,
+  body: unknown,
+): string | null {
+  const documented = spec.responses[status];
+  if (!documented) return `status ${status} is not documented`;
+  if (body === undefined)
+    return documented.schema ? `status ${status} documents a body; none was sent` : null;
+  if (!documented.schema) return `status ${status} documents no body schema; one was sent`;
+  // What the client receives: Dates as strings, undefined members gone.
+  const sent: unknown = JSON.parse(JSON.stringify(body));
+  const parsed = documented.schema.safeParse(sent);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return `${issue.path.join('.') || '(body)'}: ${issue.message}`;
+  }
+  // zod objects drop members they do not declare: any difference is an undocumented field.
+  const extra = firstDifference(sent, parsed.data, '');
+  return extra === null ? null : `${extra}: sent but not documented`;
+}
+
+function firstDifference(sent: unknown, documented: unknown, at: string): string | null {
+  if (Array.isArray(sent) && Array.isArray(documented)) {
+    for (let i = 0; i < sent.length; i++) {
+      const d = firstDifference(sent[i], documented[i], `${at}${at ? '.' : ''}${i}`);
+      if (d !== null) return d;
+    }
+    return null;
+  }
+  if (sent && typeof sent === 'object' && documented && typeof documented === 'object') {
+    for (const [key, value] of Object.entries(sent)) {
+      const path = `${at}${at ? '.' : ''}${key}`;
+      if (!(key in documented)) return path;
+      const d = firstDifference(value, (documented as Record<string, unknown>)[key], path);
+      if (d !== null) return d;
+    }
+  }
+  return null;
+}
+
+function checkResponse(spec: RouteSpec<z.ZodType, z.ZodObject, z.ZodObject>, status: number, body: unknown) {
+  const contentType = spec.responses[status]?.contentType;
+  if (contentType && !/json/.test(contentType)) return;
+  const mismatch = responseMismatch(spec, status, body);
+  if (mismatch) {
+    // Only tests check responses: the 500's detail names the mismatch so the failing test shows it.
+    throw new HttpProblem(
+      500,
+      `${spec.method.toUpperCase()} ${spec.path} answered ${status} off its documented schema: ${mismatch}`,
+    );
   }
 }
 

@@ -21,6 +21,8 @@ export interface ServiceContext {
   trustProxy?: boolean | number | string;
   /** The service's own limits (SERVICE_RATE_LIMIT_*); unset fields take the defaults, `false` turns it off. */
   rateLimit?: Partial<RateLimitSettings> | false;
+  /** Check each JSON answer against its route's documented schema (ApiRouter `checkResponses`; tests). */
+  checkResponses?: boolean;
 }
 
 export interface ServiceAppSpec {
@@ -44,7 +46,12 @@ export function createServiceApp(
   const registry = createOpenApiRegistry();
   // The limiter and the route share one verification per request.
   const auth = ctx.auth ? perRequest(ctx.auth) : undefined;
-  const api = new ApiRouter({ registry, basePath: spec.prefix, ...(auth ? { auth } : {}) });
+  const api = new ApiRouter({
+    registry,
+    basePath: spec.prefix,
+    ...(auth ? { auth } : {}),
+    ...(ctx.checkResponses ? { checkResponses: true } : {}),
+  });
   // Every service with an authenticator answers GET <prefix>/whoami (any valid token).
   if (ctx.auth) registerWhoami(api, spec.name);
   spec.routes?.(api);

@@ -123,6 +123,8 @@ export async function startModule<M extends AnyServiceModule>(
     cleanup.push(() => bus.stop());
     const clock = new FixedClock(opts.now ?? DEFAULT_TEST_START);
     const service = buildModuleService(module, {
+      // Every answer is checked against the schema its route documents (ApiRouter checkResponses).
+      checkResponses: true,
       ...opts.context,
       logger: createLogger({ name: `${module.name}-test`, level: 'silent' }),
       clock,

@@ -2,12 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { TOPICS } from '@honglian/contracts';
 import { defineServiceModule, type ServiceOf } from '@honglian/service-kit';
 import { ActivityService } from './app/activities.js';
-import { AttendanceService } from './app/attendance.js';
+import { AttendanceSources } from './app/attendance-source.js';
+import { CheckIn } from './app/check-in.js';
+import { CheckOut } from './app/check-out.js';
 import type { CheckinContext } from './app/context.js';
 import { FeedbackService } from './app/feedback.js';
 import { References } from './app/references.js';
 import { ReportService } from './app/reports.js';
-import { ScanService, type SweepTimers } from './app/scan.js';
+import { Sessions } from './app/sessions.js';
+import { SweepService, type SweepTimers } from './app/sweep.js';
 import {
   activityRoutes,
   attendanceRoutes,
@@ -16,7 +19,8 @@ import {
   type CheckinServices,
 } from './api/routes.js';
 import { CheckinConfigSchema, qrSecretOf, rulesOf, type CheckinConfig } from './config.js';
-import { checkinModels, prepareCheckin } from './data/models.js';
+import { checkinData } from './data/index.js';
+import { prepareCheckin } from './data/models.js';
 import type { CheckinRules } from './domain/rules.js';
 import { registryHandlers } from './events/registry.js';
 
@@ -65,23 +69,24 @@ export const memberCheckinModule = defineServiceModule({
   create: ({ db, clock, logger, settings }) => {
     const qrSecret = settings.qrSecret ?? randomBytes(32);
     if (qrSecret.length < 32) throw new Error('qrSecret must be at least 32 bytes');
-    const models = checkinModels(db);
-    const ctx: CheckinContext = { conn: db, models, clock, logger, rules: settings.rules, qrSecret };
+    const data = checkinData(db);
+    const ctx: CheckinContext = { conn: db, data, clock, logger, rules: settings.rules, qrSecret };
     // Every id a request names is resolved here, within the caller's scope.
     const refs = new References(ctx);
-    const reports = new ReportService(ctx, refs);
-    const attendance = new AttendanceService(ctx, reports, refs);
-    const scan = new ScanService(ctx, attendance, {
+    const sources = new AttendanceSources(ctx, refs);
+    const sweep = new SweepService(ctx, {
       ...(settings.timers ? { timers: settings.timers } : {}),
       ...(settings.scanBatchSize ? { batchSize: settings.scanBatchSize } : {}),
     });
     const services: CheckinServices = {
       ctx,
-      reports,
+      reports: new ReportService(ctx, refs),
       activities: new ActivityService(ctx, refs),
-      attendance,
+      checkIn: new CheckIn(ctx, sources, sweep),
+      checkOut: new CheckOut(ctx, sources),
+      sessions: new Sessions(ctx, refs),
       feedback: new FeedbackService(ctx, refs),
-      scan,
+      sweep,
     };
     return {
       routes: (api) => {
@@ -90,19 +95,21 @@ export const memberCheckinModule = defineServiceModule({
         attendanceRoutes(api, services);
         feedbackRoutes(api, services);
       },
-      prepare: () => prepareCheckin(models),
-      consumers: [{ group: REGISTRY_GROUP, topics: [TOPICS.orgRegistry], handle: registryHandlers(models) }],
+      prepare: () => prepareCheckin(data.models),
+      consumers: [
+        { group: REGISTRY_GROUP, topics: [TOPICS.orgRegistry], handle: registryHandlers(data.models) },
+      ],
       background: [
         {
           name: 'sweep',
-          start: () => scan.startTimer(settings.scanIntervalMs),
-          stop: () => scan.stopTimer(),
+          start: () => sweep.startTimer(settings.scanIntervalMs),
+          stop: () => sweep.stopTimer(),
         },
       ],
       expose: {
         services,
         /** Runs the scheduled sweep once, at the injected clock's now (tests, operators). */
-        scan: () => scan.run(),
+        scan: () => sweep.run(),
       },
     };
   },

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
-import { FixedClock } from '@honglian/service-kit';
-import { csvSafeCell } from '../src/api/export.js';
+import { FixedClock } from '@honglian/service-kit/domain';
 import {
   autoClose,
   autoCloseDue,
@@ -55,10 +54,11 @@ describe('report validity (双报到 claims checked against the registry)', () =
     });
 
   it('accepts the residence community and the community paired with the work unit', () => {
-    expect(claim({})).toEqual({ ok: true, value: { pairingId: null } });
+    expect(claim({})).toEqual({ ok: true, changes: { pairingId: null }, events: [] });
     expect(claim({ kind: 'work', community: Y, communityId: 'cm-y' })).toEqual({
       ok: true,
-      value: { pairingId: 'p-1' },
+      changes: { pairingId: 'p-1' },
+      events: [],
     });
   });
 
@@ -66,7 +66,7 @@ describe('report validity (双报到 claims checked against the registry)', () =
     const wrongHome = claim({ community: Y, communityId: 'cm-y' });
     expect(wrongHome).toMatchObject({
       ok: false,
-      status: 422,
+      kind: 'invalid',
       reason: { zh: '所报社区不是党员居住小区所在社区' },
     });
     if (!wrongHome.ok) expect(wrongHome.reason.en).toContain('cm-x');
@@ -77,7 +77,7 @@ describe('report validity (双报到 claims checked against the registry)', () =
       disclose: false,
       existing: [{ id: 'r-9', kind: 'residence', status: 'active', communityId: 'cm-x' }],
     });
-    expect(second).toMatchObject({ ok: false, status: 409 });
+    expect(second).toMatchObject({ ok: false, kind: 'conflict' });
     if (!second.ok) expect(second.reason.en).not.toMatch(/r-9|cm-x/);
     expect(claim({ kind: 'work', community: X, communityId: 'cm-x' })).toMatchObject({
       ok: false,
@@ -89,23 +89,23 @@ describe('report validity (双报到 claims checked against the registry)', () =
       ok: false,
       reason: { zh: '党员未登记工作单位' },
     });
-    expect(claim({ member: null })).toMatchObject({ ok: false, status: 422 });
-    expect(claim({ member: { ...li, status: 'inactive' } })).toMatchObject({ ok: false, status: 422 });
+    expect(claim({ member: null })).toMatchObject({ ok: false, kind: 'invalid' });
+    expect(claim({ member: { ...li, status: 'inactive' } })).toMatchObject({ ok: false, kind: 'invalid' });
     expect(claim({ community: null, communityId: 'nowhere' })).toMatchObject({
       ok: false,
       reason: { zh: '社区nowhere不存在' },
     });
-    expect(claim({ community: { ...X, open: false } })).toMatchObject({ ok: false, status: 422 });
+    expect(claim({ community: { ...X, open: false } })).toMatchObject({ ok: false, kind: 'invalid' });
   });
 
   it('allows one open report per kind, and a new one after the old one ended or was rejected', () => {
     const existing = [
       { id: 'r-1', kind: 'residence' as const, status: 'active' as const, communityId: 'cm-x' },
     ];
-    expect(claim({ existing })).toMatchObject({ ok: false, status: 409 });
+    expect(claim({ existing })).toMatchObject({ ok: false, kind: 'conflict' });
     expect(claim({ existing: [{ ...existing[0]!, status: 'submitted' }] })).toMatchObject({
       ok: false,
-      status: 409,
+      kind: 'conflict',
     });
     expect(claim({ existing: [{ ...existing[0]!, status: 'ended' }] })).toMatchObject({ ok: true });
     expect(claim({ existing: [{ ...existing[0]!, status: 'rejected' }] })).toMatchObject({ ok: true });
@@ -115,12 +115,12 @@ describe('report validity (双报到 claims checked against the registry)', () =
 
 describe('report lifecycle', () => {
   it('submitted → active | rejected; submitted | active → ended', () => {
-    expect(transition('submitted', 'confirm')).toEqual({ ok: true, value: 'active' });
-    expect(transition('submitted', 'reject')).toEqual({ ok: true, value: 'rejected' });
-    expect(transition('active', 'end')).toEqual({ ok: true, value: 'ended' });
-    expect(transition('submitted', 'end')).toEqual({ ok: true, value: 'ended' });
-    expect(transition('active', 'pledge')).toEqual({ ok: true, value: 'active' });
-    expect(transition('active', 'place')).toEqual({ ok: true, value: 'active' });
+    expect(transition('submitted', 'confirm')).toEqual({ ok: true, changes: 'active', events: [] });
+    expect(transition('submitted', 'reject')).toEqual({ ok: true, changes: 'rejected', events: [] });
+    expect(transition('active', 'end')).toEqual({ ok: true, changes: 'ended', events: [] });
+    expect(transition('submitted', 'end')).toEqual({ ok: true, changes: 'ended', events: [] });
+    expect(transition('active', 'pledge')).toEqual({ ok: true, changes: 'active', events: [] });
+    expect(transition('active', 'place')).toEqual({ ok: true, changes: 'active', events: [] });
   });
   it('refuses everything else with 409', () => {
     for (const [s, a] of [
@@ -131,7 +131,7 @@ describe('report lifecycle', () => {
       ['submitted', 'place'],
       ['ended', 'pledge'],
     ] as const)
-      expect(transition(s, a)).toMatchObject({ ok: false, status: 409 });
+      expect(transition(s, a)).toMatchObject({ ok: false, kind: 'conflict' });
   });
 });
 
@@ -545,15 +545,5 @@ describe('scope of references (who may name whom)', () => {
     expect(witnessMayName({ communityId: 'cm-z', reports: [], openHere: true, forCheckout: false })).toBe(
       false,
     );
-  });
-});
-
-describe('CSV cells', () => {
-  it('neutralise formulas, keep numbers', () => {
-    expect(csvSafeCell('=HYPERLINK("http://x")')).toBe(`'=HYPERLINK("http://x")`);
-    for (const c of ['+1', '-1', '@SUM(A1)', '\tx', '\rx']) expect(csvSafeCell(c).startsWith("'")).toBe(true);
-    expect(csvSafeCell(-3)).toBe('-3');
-    expect(csvSafeCell('李红')).toBe('李红');
-    expect(csvSafeCell(null)).toBe('');
   });
 });

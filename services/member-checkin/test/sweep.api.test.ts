@@ -1,6 +1,6 @@
 import { AttendanceRecorded, NoShowFlagged, OrgCreated, TOPICS, type CloudEvent } from '@honglian/contracts';
 import { DAY, HOUR, MINUTE } from '../src/domain/rules.js';
-import type { SweepTimers } from '../src/app/scan.js';
+import type { SweepTimers } from '../src/app/sweep.js';
 import { REGISTRY_GROUP } from '../src/index.js';
 import { fixtureEvents, ids, member, org, startCheckin, users, type Harness } from './support.js';
 

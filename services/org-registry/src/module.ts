@@ -9,10 +9,17 @@ import { importRoutes } from './api/import-routes.js';
 import { exportRoutes } from './api/export-routes.js';
 import { today, type RegistryContext } from './app/context.js';
 import { IdentityReviews } from './app/identity-reviews.js';
+import { ImportRows } from './app/import-rows.js';
+import { MemberQueries } from './app/member-queries.js';
 import { MemberService } from './app/members.js';
-import { References } from './app/references.js';
+import { OrgQueries } from './app/org-queries.js';
 import { OrgService } from './app/orgs.js';
+import { RelationQueries } from './app/relation-queries.js';
 import { RelationService } from './app/relations.js';
+import { Coverage } from './api/schemas.js';
+import { MemberRepository } from './data/members.js';
+import { OrgRepository } from './data/orgs.js';
+import { RelationRepository } from './data/relations.js';
 import { memberRoutes, orgRoutes, relationsRoutes, type RegistryServices } from './api/routes.js';
 import { RegistryConfigSchema, piiKeyOf, type RegistryConfig } from './config.js';
 import { prepareRegistry, registryModels } from './data/models.js';
@@ -54,23 +61,27 @@ export const orgRegistryModule = defineServiceModule({
     const ctx: RegistryContext = {
       conn: db,
       models,
+      orgs: new OrgRepository(models),
+      members: new MemberRepository(models),
+      relations: new RelationRepository(models),
       clock,
       vault: new PiiVault(settings.piiKey),
       logger,
     };
-    // One resolver for every id a write names: the cross-county rule lives there (README).
-    const refs = new References(ctx);
+    // Every id a write names is resolved by one rule (domain/references.ts): the cross-county rule lives there (README).
     const reviews = new IdentityReviews(ctx);
-    const orgs = new OrgService(ctx, refs);
     const services: RegistryServices = {
       ctx,
-      orgs,
-      relations: new RelationService(ctx, refs),
-      members: new MemberService(ctx, refs, reviews),
+      orgs: new OrgService(ctx),
+      orgQueries: new OrgQueries(ctx),
+      relations: new RelationService(ctx),
+      relationQueries: new RelationQueries(ctx),
+      members: new MemberService(ctx, reviews),
+      memberQueries: new MemberQueries(ctx),
       reviews,
     };
-    const coverage = new CoverageService(ctx, orgs);
-    const imports = new ImportService(ctx, services);
+    const coverage = new CoverageService(ctx);
+    const imports = new ImportService(ctx, new ImportRows(ctx, services), reviews);
     const jobs = new ImportJobs(ctx, imports);
     // The demo city through the import path when the registry is empty; null when it was not.
     const seedDemo = (input: DemoCityInput): Promise<ImportReport[] | null> =>
@@ -91,7 +102,7 @@ export const orgRegistryModule = defineServiceModule({
             tags: ['Coverage 覆盖情况'],
             roles: REGISTRY_MANAGERS,
             request: { query: z.strictObject({ orgId: OrgId.optional(), asOf: Day.optional() }) },
-            responses: { 200: { description: 'The coverage report' } },
+            responses: { 200: { description: 'The coverage report', schema: Coverage } },
           },
           async ({ query, principal }) => ({
             body: await coverage.report(query.orgId, query.asOf ?? today(ctx), principal),

@@ -116,9 +116,14 @@ export function runCommand(state: ServerState, conn: ConnectionInfo, cmd: Doc): 
   let txn: Transaction | undefined;
   let session: SessionState | undefined;
   let retryNumber: bigint | undefined;
+  let counted: { total: number; failed: number } | undefined;
   try {
     const spec = TABLE.get(name);
     if (!spec) throw err(ErrorCodes.CommandNotFound, `no such command: '${name}'`);
+    const commands = state.catalog.metrics.commands;
+    counted = commands.get(name) ?? { total: 0, failed: 0 };
+    commands.set(name, counted);
+    counted.total++;
     const db = cmd.$db;
     if (typeof db !== 'string') throw err(40571, 'OP_MSG requests require a $db argument');
     validateDbName(db);
@@ -207,6 +212,7 @@ export function runCommand(state: ServerState, conn: ConnectionInfo, cmd: Doc): 
       session.retry = { txnNumber: retryNumber, command: name, reply: full };
     return full;
   } catch (e) {
+    if (counted) counted.failed++;
     if (txn?.state === 'active') state.txns.abort(txn, 'a statement failed');
     return errorReply(e);
   }

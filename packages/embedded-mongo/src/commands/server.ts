@@ -191,6 +191,12 @@ export const serverCommands: Record<string, CommandSpec> = {
             scannedObjects: Long.fromNumber(state.catalog.metrics.scannedObjects),
           },
           cursor: { open: { total: Long.fromNumber(state.cursors.size) } },
+          commands: Object.fromEntries(
+            [...state.catalog.metrics.commands].map(([name, c]) => [
+              name,
+              { total: Long.fromNumber(c.total), failed: Long.fromNumber(c.failed) },
+            ]),
+          ),
         },
         storageEngine: { name: 'embedded', supportsCommittedReads: true, persistent: false },
       };

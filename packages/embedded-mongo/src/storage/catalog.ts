@@ -36,7 +36,7 @@ export function validateDbName(db: unknown): string {
 
 export class Catalog {
   readonly dbs = new Map<string, Map<string, Collection>>();
-  readonly metrics: Metrics = { scannedObjects: 0, scanned: 0 };
+  readonly metrics: Metrics = { scannedObjects: 0, scanned: 0, commands: new Map() };
   /** Committed write sequence; bumped by every write. */
   seq = 0;
   /** ns -> idKey -> committed writes in order, recorded only while transactions are open. */

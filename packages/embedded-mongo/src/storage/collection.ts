@@ -18,6 +18,8 @@ export interface Metrics {
   scannedObjects: number;
   /** index keys examined (metrics.queryExecutor.scanned) */
   scanned: number;
+  /** commands run, by name (serverStatus metrics.commands.<name>.total / .failed, as mongod reports) */
+  commands: Map<string, { total: number; failed: number }>;
 }
 
 let nextIncarnation = 1;

@@ -206,47 +206,59 @@ export class OutboxRelay {
       .toArray();
     let published = 0;
     let handled = 0;
-    for (const record of records) {
-      if (this.stopping) break; // leave the rest to the next round / relay
-      if (!(await this.holdLease())) break;
-      try {
-        // Outside any caller's context: the trace is the one of the request that wrote the record.
-        await context.with(ROOT_CONTEXT, () =>
-          this.bus.publish(record.topic, record.event, { key: record.key }),
-        );
-      } catch (error) {
-        if (
-          error instanceof EventValidationError ||
-          (error as { code?: unknown })?.code === 'EVENT_INVALID'
-        ) {
-          // Retrying cannot help, and a record that is never sent would block the whole outbox.
-          await outbox.updateOne(
-            { _id: record._id, status: 'pending' },
-            { $set: { status: 'invalid', lastError: errorMessage(error) }, $inc: { attempts: 1 } },
-          );
-          this.state.invalid += 1;
-          this.logger.error(
-            { eventId: record._id, topic: record.topic, lane: record.lane, seq: record.seq, err: error },
-            `outbox record set aside as invalid: ${errorMessage(error)}`,
-          );
-          handled += 1;
-          continue;
-        }
-        await outbox
-          .updateOne(
-            { _id: record._id, status: 'pending' },
-            { $inc: { attempts: 1 }, $set: { lastError: errorMessage(error) } },
-          )
-          .catch(() => {});
-        throw error;
-      }
-      await outbox.updateOne(
-        { _id: record._id },
+    // Records are marked sent together after the batch (one write, not one per record): a crash
+    // in between sends them again, which idempotent consumers absorb, as any redelivery.
+    const sent: (typeof records)[number]['_id'][] = [];
+    const markSent = async () => {
+      if (sent.length === 0) return;
+      await outbox.updateMany(
+        { _id: { $in: sent.splice(0) } },
         { $set: { status: 'sent', sentAt: new Date() }, $inc: { attempts: 1 }, $unset: { lastError: '' } },
       );
-      published += 1;
-      handled += 1;
-      this.state.published += 1;
+    };
+    try {
+      for (const record of records) {
+        if (this.stopping) break; // leave the rest to the next round / relay
+        if (!(await this.holdLease())) break;
+        try {
+          // Outside any caller's context: the trace is the one of the request that wrote the record.
+          await context.with(ROOT_CONTEXT, () =>
+            this.bus.publish(record.topic, record.event, { key: record.key }),
+          );
+        } catch (error) {
+          if (
+            error instanceof EventValidationError ||
+            (error as { code?: unknown })?.code === 'EVENT_INVALID'
+          ) {
+            // Retrying cannot help, and a record that is never sent would block the whole outbox.
+            await outbox.updateOne(
+              { _id: record._id, status: 'pending' },
+              { $set: { status: 'invalid', lastError: errorMessage(error) }, $inc: { attempts: 1 } },
+            );
+            this.state.invalid += 1;
+            this.logger.error(
+              { eventId: record._id, topic: record.topic, lane: record.lane, seq: record.seq, err: error },
+              `outbox record set aside as invalid: ${errorMessage(error)}`,
+            );
+            handled += 1;
+            continue;
+          }
+          await outbox
+            .updateOne(
+              { _id: record._id, status: 'pending' },
+              { $inc: { attempts: 1 }, $set: { lastError: errorMessage(error) } },
+            )
+            .catch(() => {});
+          throw error;
+        }
+        sent.push(record._id);
+        published += 1;
+        handled += 1;
+        this.state.published += 1;
+      }
+    } finally {
+      // What was published before a failure is marked too, so it is not sent twice needlessly.
+      await markSent();
     }
     await this.purge();
     // A round cut short (stopping, lease lost) reports fewer than a batch, so flush() does not spin.

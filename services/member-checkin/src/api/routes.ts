@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import type { ApiRouter } from '@honglian/service-kit';
 import type { ActivityService } from '../app/activities.js';
-import type { AttendanceService } from '../app/attendance.js';
+import type { CheckIn } from '../app/check-in.js';
+import type { CheckOut } from '../app/check-out.js';
 import type { CheckinContext } from '../app/context.js';
 import type { FeedbackService } from '../app/feedback.js';
 import type { ReportService } from '../app/reports.js';
-import type { ScanService } from '../app/scan.js';
+import type { Sessions } from '../app/sessions.js';
+import type { SweepService } from '../app/sweep.js';
 import { halfYearOf, parsePeriod } from '../domain/period.js';
 import { MANAGERS, MANAGERS_AND_MEMBERS } from '../domain/scope.js';
 import { feedbackCsv, feedbackXlsx } from './export.js';
@@ -19,26 +21,43 @@ import {
   ConfirmBody,
   CreateActivity,
   FeedbackQuery,
+  FeedbackSheetView,
   IdParams,
+  MemberSummaryView,
   PlacementBody,
   PledgeBody,
   QrView,
   ReportListQuery,
   ReportView,
   RespondBody,
+  ResponseView,
   SubmitReport,
   SummaryQuery,
+  SweepView,
   UnitParams,
   page,
 } from './schemas.js';
+import {
+  activityView,
+  attendanceView,
+  feedbackSheetView,
+  memberSummaryView,
+  pageView,
+  qrView,
+  reportView,
+  responseView,
+  sweepView,
+} from './views.js';
 
 export interface CheckinServices {
   ctx: CheckinContext;
   reports: ReportService;
   activities: ActivityService;
-  attendance: AttendanceService;
+  checkIn: CheckIn;
+  checkOut: CheckOut;
+  sessions: Sessions;
   feedback: FeedbackService;
-  scan: ScanService;
+  sweep: SweepService;
 }
 
 const refusal = { description: 'Refused: the reason in zh-CN and English (`reason`)' };
@@ -63,7 +82,10 @@ export function reportRoutes(api: ApiRouter, { reports }: CheckinServices): void
           422: { description: 'Refused; an unknown or out-of-scope community or member (`field`)' },
         },
       },
-      async ({ body, principal }) => ({ status: 201, body: await reports.submit(body, principal) }),
+      async ({ body, principal }) => ({
+        status: 201,
+        body: reportView(await reports.submit(body, principal)),
+      }),
     )
     .route(
       {
@@ -75,7 +97,7 @@ export function reportRoutes(api: ApiRouter, { reports }: CheckinServices): void
         request: { query: ReportListQuery },
         responses: { 200: { description: 'A page of reports', schema: page(ReportView) } },
       },
-      async ({ query, principal }) => ({ body: await reports.list(query, principal) }),
+      async ({ query, principal }) => ({ body: pageView(await reports.list(query, principal), reportView) }),
     )
     .route(
       {
@@ -90,7 +112,7 @@ export function reportRoutes(api: ApiRouter, { reports }: CheckinServices): void
           404: { description: 'Not found' },
         },
       },
-      async ({ params, principal }) => ({ body: await reports.get(params.id, principal) }),
+      async ({ params, principal }) => ({ body: reportView(await reports.get(params.id, principal)) }),
     )
     .route(
       {
@@ -102,7 +124,7 @@ export function reportRoutes(api: ApiRouter, { reports }: CheckinServices): void
         request: { params: IdParams },
         responses: { 200: { description: 'Active', schema: ReportView }, 409: refusal },
       },
-      async ({ params, principal }) => ({ body: await reports.confirm(params.id, principal) }),
+      async ({ params, principal }) => ({ body: reportView(await reports.confirm(params.id, principal)) }),
     )
     .route(
       {
@@ -115,7 +137,7 @@ export function reportRoutes(api: ApiRouter, { reports }: CheckinServices): void
         responses: { 200: { description: 'Rejected', schema: ReportView }, 409: refusal },
       },
       async ({ params, body, principal }) => ({
-        body: await reports.reject(params.id, body.reason, principal),
+        body: reportView(await reports.reject(params.id, body.reason, principal)),
       }),
     )
     .route(
@@ -128,7 +150,9 @@ export function reportRoutes(api: ApiRouter, { reports }: CheckinServices): void
         request: { params: IdParams, body: CloseReport },
         responses: { 200: { description: 'Ended', schema: ReportView }, 409: refusal },
       },
-      async ({ params, body, principal }) => ({ body: await reports.end(params.id, body.reason, principal) }),
+      async ({ params, body, principal }) => ({
+        body: reportView(await reports.end(params.id, body.reason, principal)),
+      }),
     )
     .route(
       {
@@ -141,7 +165,7 @@ export function reportRoutes(api: ApiRouter, { reports }: CheckinServices): void
         responses: { 200: { description: 'Pledged', schema: ReportView }, 409: refusal },
       },
       async ({ params, body, principal }) => ({
-        body: await reports.pledge(params.id, body.items, principal),
+        body: reportView(await reports.pledge(params.id, body.items, principal)),
       }),
     )
     .route(
@@ -154,7 +178,9 @@ export function reportRoutes(api: ApiRouter, { reports }: CheckinServices): void
         request: { params: IdParams, body: PlacementBody },
         responses: { 200: { description: 'Placed', schema: ReportView }, 409: refusal, 422: refusal },
       },
-      async ({ params, body, principal }) => ({ body: await reports.place(params.id, body, principal) }),
+      async ({ params, body, principal }) => ({
+        body: reportView(await reports.place(params.id, body, principal)),
+      }),
     );
 }
 
@@ -173,9 +199,11 @@ export function activityRoutes(api: ApiRouter, { activities }: CheckinServices):
       },
       async ({ body, principal }) => ({
         status: 201,
-        body: await activities.create(
-          { ...body, startsAt: new Date(body.startsAt), endsAt: new Date(body.endsAt) },
-          principal,
+        body: activityView(
+          await activities.create(
+            { ...body, startsAt: new Date(body.startsAt), endsAt: new Date(body.endsAt) },
+            principal,
+          ),
         ),
       }),
     )
@@ -190,16 +218,19 @@ export function activityRoutes(api: ApiRouter, { activities }: CheckinServices):
         responses: { 200: { description: 'A page of activities', schema: page(ActivityView) } },
       },
       async ({ query, principal }) => ({
-        body: await activities.list(
-          {
-            limit: query.limit,
-            ...(query.cursor ? { cursor: query.cursor } : {}),
-            ...(query.communityId ? { communityId: query.communityId } : {}),
-            ...(query.kind ? { kind: query.kind } : {}),
-            ...(query.from ? { from: new Date(query.from) } : {}),
-            ...(query.to ? { to: new Date(query.to) } : {}),
-          },
-          principal,
+        body: pageView(
+          await activities.list(
+            {
+              limit: query.limit,
+              ...(query.cursor ? { cursor: query.cursor } : {}),
+              ...(query.communityId ? { communityId: query.communityId } : {}),
+              ...(query.kind ? { kind: query.kind } : {}),
+              ...(query.from ? { from: new Date(query.from) } : {}),
+              ...(query.to ? { to: new Date(query.to) } : {}),
+            },
+            principal,
+          ),
+          activityView,
         ),
       }),
     )
@@ -213,7 +244,7 @@ export function activityRoutes(api: ApiRouter, { activities }: CheckinServices):
         request: { params: IdParams },
         responses: { 200: { description: 'The activity', schema: ActivityView } },
       },
-      async ({ params, principal }) => ({ body: await activities.get(params.id, principal) }),
+      async ({ params, principal }) => ({ body: activityView(await activities.get(params.id, principal)) }),
     )
     .route(
       {
@@ -223,11 +254,16 @@ export function activityRoutes(api: ApiRouter, { activities }: CheckinServices):
         tags,
         roles: ['member'],
         request: { params: IdParams, body: RespondBody },
-        responses: { 201: { description: 'Recorded' }, 409: refusal },
+        responses: {
+          201: { description: 'Recorded', schema: ResponseView },
+          404: { description: 'Not found or not theirs' },
+          409: refusal,
+          422: refusal,
+        },
       },
       async ({ params, body, principal }) => ({
         status: 201,
-        body: await activities.respond(params.id, body.note, principal),
+        body: responseView(await activities.respond(params.id, body.note, principal)),
       }),
     )
     .route(
@@ -238,9 +274,14 @@ export function activityRoutes(api: ApiRouter, { activities }: CheckinServices):
         tags,
         roles: MANAGERS,
         request: { params: IdParams },
-        responses: { 200: { description: 'Responses' } },
+        responses: {
+          200: { description: 'Responses', schema: z.object({ items: z.array(ResponseView) }) },
+          404: { description: 'Not found or out of scope' },
+        },
       },
-      async ({ params, principal }) => ({ body: await activities.responses(params.id, principal) }),
+      async ({ params, principal }) => ({
+        body: { items: (await activities.responses(params.id, principal)).map(responseView) },
+      }),
     )
     .route(
       {
@@ -254,12 +295,12 @@ export function activityRoutes(api: ApiRouter, { activities }: CheckinServices):
       },
       async ({ params, principal }) => ({
         headers: { 'cache-control': 'no-store' },
-        body: await activities.qr(params.id, principal),
+        body: qrView(await activities.qr(params.id, principal)),
       }),
     );
 }
 
-export function attendanceRoutes(api: ApiRouter, { attendance }: CheckinServices): void {
+export function attendanceRoutes(api: ApiRouter, { checkIn, checkOut, sessions }: CheckinServices): void {
   const tags = ['Attendance 签到'];
   const body = AttendanceBody;
   api
@@ -282,7 +323,10 @@ export function attendanceRoutes(api: ApiRouter, { attendance }: CheckinServices
           },
         },
       },
-      async ({ body, principal }) => ({ status: 201, body: await attendance.checkIn(body, principal) }),
+      async ({ body, principal }) => ({
+        status: 201,
+        body: attendanceView(await checkIn.run(body, principal)),
+      }),
     )
     .route(
       {
@@ -299,7 +343,7 @@ export function attendanceRoutes(api: ApiRouter, { attendance }: CheckinServices
           422: refusal,
         },
       },
-      async ({ body, principal }) => ({ body: await attendance.checkOut(body, principal) }),
+      async ({ body, principal }) => ({ body: attendanceView(await checkOut.run(body, principal)) }),
     )
     .route(
       {
@@ -311,7 +355,9 @@ export function attendanceRoutes(api: ApiRouter, { attendance }: CheckinServices
         request: { query: AttendanceListQuery },
         responses: { 200: { description: 'A page', schema: page(AttendanceView) } },
       },
-      async ({ query, principal }) => ({ body: await attendance.list(query, principal) }),
+      async ({ query, principal }) => ({
+        body: pageView(await sessions.list(query, principal), attendanceView),
+      }),
     )
     .route(
       {
@@ -323,7 +369,7 @@ export function attendanceRoutes(api: ApiRouter, { attendance }: CheckinServices
         request: { params: IdParams },
         responses: { 200: { description: 'The attendance', schema: AttendanceView } },
       },
-      async ({ params, principal }) => ({ body: await attendance.get(params.id, principal) }),
+      async ({ params, principal }) => ({ body: attendanceView(await sessions.get(params.id, principal)) }),
     )
     .route(
       {
@@ -337,7 +383,7 @@ export function attendanceRoutes(api: ApiRouter, { attendance }: CheckinServices
         responses: { 200: { description: 'Credited', schema: AttendanceView }, 409: refusal, 422: refusal },
       },
       async ({ params, body, principal }) => ({
-        body: await attendance.confirm(params.id, new Date(body.checkOutAt), principal),
+        body: attendanceView(await sessions.confirm(params.id, new Date(body.checkOutAt), principal)),
       }),
     )
     .route(
@@ -350,11 +396,13 @@ export function attendanceRoutes(api: ApiRouter, { attendance }: CheckinServices
         request: { params: IdParams },
         responses: { 200: { description: 'Dismissed', schema: AttendanceView }, 409: refusal },
       },
-      async ({ params, principal }) => ({ body: await attendance.dismiss(params.id, principal) }),
+      async ({ params, principal }) => ({
+        body: attendanceView(await sessions.dismiss(params.id, principal)),
+      }),
     );
 }
 
-export function feedbackRoutes(api: ApiRouter, { ctx, feedback, scan }: CheckinServices): void {
+export function feedbackRoutes(api: ApiRouter, { ctx, feedback, sweep }: CheckinServices): void {
   api
     .route(
       {
@@ -366,13 +414,18 @@ export function feedbackRoutes(api: ApiRouter, { ctx, feedback, scan }: CheckinS
         roles: MANAGERS,
         request: { params: UnitParams, query: FeedbackQuery },
         responses: {
-          200: { description: 'The sheet (JSON, or CSV / XLSX with format=csv|xlsx)' },
+          // One content type per status here: the JSON sheet; format=csv|xlsx answers it as a file instead.
+          200: {
+            description:
+              'The sheet as JSON; with format=csv, text/csv (UTF-8 with BOM); with format=xlsx, an XLSX workbook',
+            schema: FeedbackSheetView,
+          },
           404: { description: 'Unit not found or out of scope' },
         },
       },
       async ({ params, query, principal, res }) => {
         const sheet = await feedback.unitSheet(params.unitId, parsePeriod(query.period)!, principal);
-        if (query.format === 'json') return { body: sheet };
+        if (query.format === 'json') return { body: feedbackSheetView(sheet) };
         const name = `feedback-${params.unitId}-${query.period}`;
         if (query.format === 'csv') {
           res
@@ -398,13 +451,18 @@ export function feedbackRoutes(api: ApiRouter, { ctx, feedback, scan }: CheckinS
         tags: ['Feedback 反馈'],
         roles: MANAGERS_AND_MEMBERS,
         request: { params: IdParams, query: SummaryQuery },
-        responses: { 200: { description: 'The summary' }, 404: { description: 'Not found or out of scope' } },
+        responses: {
+          200: { description: 'The summary', schema: MemberSummaryView },
+          404: { description: 'Not found or out of scope' },
+        },
       },
       async ({ params, query, principal }) => ({
-        body: await feedback.memberSummary(
-          params.id,
-          parsePeriod(query.period ?? halfYearOf(ctx.clock.now()))!,
-          principal,
+        body: memberSummaryView(
+          await feedback.memberSummary(
+            params.id,
+            parsePeriod(query.period ?? halfYearOf(ctx.clock.now()))!,
+            principal,
+          ),
         ),
       }),
     )
@@ -416,8 +474,8 @@ export function feedbackRoutes(api: ApiRouter, { ctx, feedback, scan }: CheckinS
         tags: ['Maintenance 维护'],
         roles: ['city-admin'],
         request: { body: z.strictObject({}).optional() },
-        responses: { 200: { description: 'What the sweep did' } },
+        responses: { 200: { description: 'What the sweep did', schema: SweepView } },
       },
-      async () => ({ body: await scan.run() }),
+      async () => ({ body: sweepView(await sweep.run()) }),
     );
 }

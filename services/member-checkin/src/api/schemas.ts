@@ -22,6 +22,8 @@ export const page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 const Label = z.object({ zh: z.string(), en: z.string() });
+const ReportStatus = z.enum(['submitted', 'active', 'rejected', 'ended']);
+const SessionStatus = z.enum(['open', 'closed', 'auto-closed', 'dismissed']);
 
 export const Period = z
   .string()
@@ -55,7 +57,7 @@ export const PlacementBody = z.strictObject({
 export const ReportListQuery = z.strictObject({
   memberId: Id.optional(),
   communityId: Id.optional(),
-  status: z.enum(['submitted', 'active', 'rejected', 'ended']).optional(),
+  status: ReportStatus.optional(),
   kind: ReportKind.optional(),
   ...PageQuery,
 });
@@ -72,13 +74,20 @@ export const ReportView = z
     communityId: z.string(),
     communityName: z.string(),
     pairingId: z.string().nullable(),
-    status: z.enum(['submitted', 'active', 'rejected', 'ended']),
+    status: ReportStatus,
     statusLabel: Label,
     specialties: z.array(z.string()),
     preferences: z.array(z.string()),
-    submittedAt: z.string(),
-    activatedAt: z.string().nullable(),
-    pledge: z.object({ items: z.array(z.string()), signedAt: z.string(), signedBy: z.string() }).nullable(),
+    submittedAt: Instant,
+    /** Who filed it: the member, or staff on their behalf. */
+    submittedBy: z.string(),
+    activatedAt: Instant.nullable(),
+    confirmedBy: z.string().nullable(),
+    rejectedAt: Instant.nullable(),
+    endedAt: Instant.nullable(),
+    /** Why it was rejected or ended. */
+    closeReason: z.string().nullable(),
+    pledge: z.object({ items: z.array(z.string()), signedAt: Instant, signedBy: z.string() }).nullable(),
     placement: z
       .object({
         gridId: z.string().nullable(),
@@ -86,13 +95,17 @@ export const ReportView = z
         post: z.string(),
         duties: z.array(z.string()),
         slots: z.array(z.string()),
-        placedAt: z.string(),
+        placedAt: Instant,
+        placedBy: z.string(),
       })
       .nullable(),
-    lastAttendanceAt: z.string().nullable(),
+    lastAttendanceAt: Instant.nullable(),
+    /** 报而不到: no attendance within the window (default 180 days). */
     noShow: z.boolean(),
+    noShowSince: Instant.nullable(),
   })
   .meta({ id: 'CheckinReport' });
+export type ReportView = z.output<typeof ReportView>;
 
 /* ---------- activities ---------- */
 
@@ -148,18 +161,36 @@ export const ActivityView = z
     kind: z.enum(['activity', 'call']),
     kindLabel: Label,
     title: z.string(),
-    startsAt: z.string(),
-    endsAt: z.string(),
+    /** Several lines (LF). */
+    description: z.string(),
+    place: z.string(),
+    startsAt: Instant,
+    endsAt: Instant,
     geofence: Geofence.nullable(),
     capacity: z.number().nullable(),
+    /** Members signed up or answered so far. */
     responses: z.number(),
     skills: z.array(z.string()),
     capMinutes: z.number().nullable(),
     arrivalWithinMinutes: z.number().nullable(),
-    issuedAt: z.string(),
+    issuedAt: Instant,
     status: z.enum(['published', 'cancelled']),
+    createdBy: z.string(),
   })
   .meta({ id: 'CheckinActivity' });
+export type ActivityView = z.output<typeof ActivityView>;
+
+/** A member's sign-up or answer to a call, with the seconds it took. */
+export const ResponseView = z
+  .object({
+    activityId: z.string(),
+    memberId: z.string(),
+    respondedAt: Instant,
+    responseSeconds: z.number(),
+    note: z.string(),
+  })
+  .meta({ id: 'CheckinResponse' });
+export type ResponseView = z.output<typeof ResponseView>;
 
 export const RespondBody = z.strictObject({ note: OptionalText(500).default('') });
 
@@ -167,11 +198,12 @@ export const QrView = z
   .object({
     activityId: z.string(),
     token: z.string(),
-    rotatesAt: z.string(),
-    expiresAt: z.string(),
+    rotatesAt: Instant,
+    expiresAt: Instant,
     rotationSeconds: z.number(),
   })
   .meta({ id: 'CheckinQrToken' });
+export type QrView = z.output<typeof QrView>;
 
 /* ---------- attendance ---------- */
 
@@ -199,27 +231,35 @@ export const ConfirmBody = z.strictObject({ checkOutAt: Instant });
 export const AttendanceListQuery = z.strictObject({
   memberId: Id.optional(),
   activityId: Id.optional(),
-  status: z.enum(['open', 'closed', 'auto-closed', 'dismissed']).optional(),
+  status: SessionStatus.optional(),
   ...PageQuery,
 });
 
 export const AttendanceView = z
   .object({
     id: z.string(),
+    county: z.string(),
     memberId: z.string(),
+    memberName: z.string(),
     activityId: z.string(),
+    activityKind: z.enum(['activity', 'call']),
     communityId: z.string(),
+    /** The member's reports the hours count for. */
     reportIds: z.array(z.string()),
     method: z.enum(['qr', 'witnessed']),
     witness: z.string().nullable(),
-    checkInAt: z.string(),
-    checkOutAt: z.string().nullable(),
-    status: z.enum(['open', 'closed', 'auto-closed', 'dismissed']),
+    checkInAt: Instant,
+    checkOutAt: Instant.nullable(),
+    checkOutMethod: z.enum(['qr', 'witnessed', 'auto', 'staff-confirmed']).nullable(),
+    status: SessionStatus,
     creditedMinutes: z.number(),
     hours: z.number(),
     flags: z.array(z.string()),
+    /** Staff who confirmed or dismissed an auto-closed session. */
+    confirmedBy: z.string().nullable(),
   })
   .meta({ id: 'CheckinAttendance' });
+export type AttendanceView = z.output<typeof AttendanceView>;
 
 /* ---------- feedback and summaries ---------- */
 
@@ -229,3 +269,98 @@ export const FeedbackQuery = z.strictObject({
 });
 export const SummaryQuery = z.strictObject({ period: Period.optional() });
 export const UnitParams = z.object({ unitId: Id });
+
+const Flag = z.object({ code: z.string(), zh: z.string(), en: z.string() });
+const PeriodView = z.object({ label: z.string(), from: Instant, to: Instant });
+const CommunityTally = z.object({ communityId: z.string(), attendances: z.number(), hours: z.number() });
+/** What a member's row says beyond who they are (the sheet's rows and the member summary). */
+const RowFacts = {
+  communities: z.array(CommunityTally),
+  attendances: z.number(),
+  hours: z.number(),
+  reported: z.boolean(),
+  completed: z.boolean(),
+  noShow: z.boolean(),
+  /** `basic`: never reported, so at most 基本合格. */
+  ratingCeiling: z.enum(['basic']).nullable(),
+  flags: z.array(Flag),
+};
+
+/** The work-unit feedback sheet (反馈单位), as domain/feedback.ts builds it. */
+export const FeedbackSheetView = z
+  .object({
+    unitId: z.string(),
+    view: z.enum(['unit', 'community']),
+    unitName: z.string().nullable(),
+    period: PeriodView,
+    threshold: z.number(),
+    members: z.array(
+      z.object({
+        memberId: z.string(),
+        name: z.string(),
+        category: z.string(),
+        reports: z.array(
+          z.object({
+            reportId: z.string(),
+            kind: ReportKind,
+            communityId: z.string(),
+            communityName: z.string(),
+            status: ReportStatus,
+            activatedAt: Instant.nullable(),
+            attendances: z.number(),
+            hours: z.number(),
+            noShow: z.boolean(),
+          }),
+        ),
+        missingReports: z.array(ReportKind),
+        ...RowFacts,
+      }),
+    ),
+    totals: z.object({
+      members: z.number(),
+      reported: z.number(),
+      completed: z.number(),
+      reportRate: z.number().nullable(),
+      completionRate: z.number().nullable(),
+      attendances: z.number(),
+      hours: z.number(),
+    }),
+    redFlag: z.boolean(),
+    redFlags: z.array(Flag),
+  })
+  .meta({ id: 'CheckinFeedbackSheet' });
+export type FeedbackSheetView = z.output<typeof FeedbackSheetView>;
+
+/** A member's reports, sessions and hours in a period (`community`: only the caller's communities). */
+export const MemberSummaryView = z
+  .object({
+    view: z.enum(['whole', 'community']),
+    member: z.object({
+      id: z.string(),
+      name: z.string(),
+      /** Only for those who see the whole member. */
+      county: z.string().nullable(),
+      category: z.string(),
+      categoryLabel: Label.nullable(),
+      workUnitId: z.string().nullable(),
+    }),
+    period: PeriodView,
+    reports: z.array(ReportView),
+    ...RowFacts,
+    sessions: z.array(AttendanceView),
+    awaitingConfirmation: z.array(AttendanceView),
+    open: z.array(AttendanceView),
+  })
+  .meta({ id: 'CheckinMemberSummary' });
+export type MemberSummaryView = z.output<typeof MemberSummaryView>;
+
+/** What one sweep did. */
+export const SweepView = z
+  .object({
+    at: Instant,
+    autoClosed: z.number(),
+    noShowFlagged: z.number(),
+    noShowCleared: z.number(),
+  })
+  .meta({ id: 'CheckinSweep' });
+export type SweepView = z.output<typeof SweepView>;

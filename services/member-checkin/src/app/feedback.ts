@@ -1,19 +1,19 @@
-import { MEMBER_CATEGORIES, type MemberCategory } from '@honglian/contracts';
 import type { Principal } from '@honglian/service-kit';
-import type { AttendanceDoc, ReportDoc } from '../data/models.js';
+import type { MemberRm } from '../data/models.js';
+import type { Attendance } from '../domain/attendance.js';
 import {
   buildFeedbackSheet,
   type FeedbackSheet,
+  type MemberRow,
   type SheetAttendance,
   type SheetReport,
 } from '../domain/feedback.js';
 import type { Period } from '../domain/period.js';
-import { attendanceView } from './attendance.js';
+import type { Report } from '../domain/reports.js';
 import type { CheckinContext } from './context.js';
 import type { References, Sees } from './references.js';
-import { reportView } from './reports.js';
 
-const sheetReport = (r: ReportDoc): SheetReport => ({
+const sheetReport = (r: Report): SheetReport => ({
   id: r._id,
   memberId: r.memberId,
   kind: r.kind,
@@ -25,7 +25,7 @@ const sheetReport = (r: ReportDoc): SheetReport => ({
   noShow: r.noShow,
 });
 
-const sheetAttendance = (a: AttendanceDoc): SheetAttendance => ({
+const sheetAttendance = (a: Attendance): SheetAttendance => ({
   id: a._id,
   memberId: a.memberId,
   communityId: a.communityId,
@@ -33,6 +33,21 @@ const sheetAttendance = (a: AttendanceDoc): SheetAttendance => ({
   creditedMinutes: a.creditedMinutes,
 });
 
+/** One member's period, as the caller may see it (api/views.ts shapes the answer). */
+export interface MemberSummary {
+  /** `community`: only what concerns the caller's communities. */
+  view: 'whole' | 'community';
+  member: MemberRm;
+  period: FeedbackSheet['period'];
+  reports: Report[];
+  row: MemberRow;
+  /** Credited sessions in the period, oldest first. */
+  sessions: Attendance[];
+  awaitingConfirmation: Attendance[];
+  open: Attendance[];
+}
+
+/** The feedback sheet of a work unit (反馈单位) and a member's summary. */
 export class FeedbackService {
   constructor(
     private readonly ctx: CheckinContext,
@@ -41,11 +56,7 @@ export class FeedbackService {
 
   /** Credited attendances of these members in the period, at the places the caller sees. */
   private async creditedAttendances(memberIds: string[], period: Period, sees: Sees) {
-    const docs = await this.ctx.models.Attendance.find({
-      memberId: { $in: memberIds },
-      status: 'closed',
-      checkInAt: { $gte: period.from, $lt: period.to },
-    }).lean<AttendanceDoc[]>();
+    const docs = await this.ctx.data.attendance.credited(memberIds, period);
     return sees ? docs.filter(sees) : docs;
   }
 
@@ -75,15 +86,10 @@ export class FeedbackService {
    * member, the city and their county's admins; a community's managers see
    * only what concerns their communities (`view: community`).
    */
-  async memberSummary(memberId: string, period: Period, principal: Principal) {
+  async memberSummary(memberId: string, period: Period, principal: Principal): Promise<MemberSummary> {
     const { member, reports, sees } = await this.refs.member(principal, memberId);
     const attendances = await this.creditedAttendances([memberId], period, sees);
-    const pending = (
-      await this.ctx.models.Attendance.find({ memberId, status: { $in: ['open', 'auto-closed'] } })
-        .sort({ checkInAt: 1 })
-        .limit(200)
-        .lean<AttendanceDoc[]>()
-    ).filter((a) => !sees || sees(a));
+    const pending = (await this.ctx.data.attendance.pending(memberId)).filter((a) => !sees || sees(a));
     const sheet = buildFeedbackSheet({
       unitId: member.workUnitId ?? '',
       unitName: null,
@@ -94,31 +100,15 @@ export class FeedbackService {
       reports: reports.map(sheetReport),
       attendances: attendances.map(sheetAttendance),
     });
-    const row = sheet.members[0]!;
     return {
-      view: sees ? ('community' as const) : ('whole' as const),
-      member: {
-        id: member._id,
-        name: member.name,
-        // Which county the member belongs to is for those who see the whole member.
-        county: sees ? null : member.county,
-        category: member.category,
-        categoryLabel: MEMBER_CATEGORIES[member.category as MemberCategory] ?? null,
-        workUnitId: member.workUnitId,
-      },
+      view: sees ? 'community' : 'whole',
+      member,
       period: sheet.period,
-      reports: reports.map(reportView),
-      communities: row.communities,
-      attendances: row.attendances,
-      hours: row.hours,
-      reported: row.reported,
-      completed: row.completed,
-      noShow: row.noShow,
-      ratingCeiling: row.ratingCeiling,
-      flags: row.flags,
-      sessions: attendances.sort((a, b) => a.checkInAt.getTime() - b.checkInAt.getTime()).map(attendanceView),
-      awaitingConfirmation: pending.filter((a) => a.status === 'auto-closed').map(attendanceView),
-      open: pending.filter((a) => a.status === 'open').map(attendanceView),
+      reports,
+      row: sheet.members[0]!,
+      sessions: attendances.sort((a, b) => a.checkInAt.getTime() - b.checkInAt.getTime()),
+      awaitingConfirmation: pending.filter((a) => a.status === 'auto-closed'),
+      open: pending.filter((a) => a.status === 'open'),
     };
   }
 }

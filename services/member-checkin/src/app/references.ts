@@ -1,10 +1,14 @@
-import { notFound, type Principal } from '@honglian/service-kit';
+import { throwRefusal, type Principal } from '@honglian/service-kit';
+import { refuse } from '@honglian/service-kit/domain';
 import type { ClientSession } from 'mongoose';
-import type { ActivityDoc, AttendanceDoc, MemberRm, OrgRm, PairingRm, ReportDoc } from '../data/models.js';
-import { FORGED, claimedActivity } from '../domain/qr.js';
-import type { MemberFacts, PairingFacts } from '../domain/reports.js';
-import { reason } from '../domain/rules.js';
+import type { MemberRm, OrgRm } from '../data/models.js';
+import type { Community } from '../data/read-model.js';
+import type { Activity } from '../domain/activities.js';
+import type { Attendance } from '../domain/attendance.js';
+import { claimedActivity } from '../domain/qr.js';
+import type { MemberFacts, PairingFacts, Report } from '../domain/reports.js';
 import {
+  UNKNOWN,
   isSelf,
   managesCommunity,
   mayFileFor,
@@ -13,30 +17,14 @@ import {
   witnessMayName,
   type CommunityPlacement,
 } from '../domain/scope.js';
-import { refused, type CheckinContext } from './context.js';
-import { Directory } from './directory.js';
+import { MALFORMED_TOKEN } from '../domain/sessions.js';
+import type { CheckinContext } from './context.js';
 
-/**
- * What a caller is told about an id it may not use: exactly what it is told
- * about an id that does not exist. Same status, same body, nothing of the
- * record named (not even the id: the caller has it), so probing ids tells
- * nothing about other counties.
- */
-export const UNKNOWN = {
-  community: () => refused(422, reason('社区不存在', 'no such community'), { field: 'communityId' }),
-  member: () => refused(422, reason('党员不存在', 'no such member'), { field: 'memberId' }),
-  /** A member-only caller naming anyone but themself. */
-  otherMember: () => refused(404, reason('党员不存在', 'no such member'), { field: 'memberId' }),
-  grid: () => refused(422, reason('该社区没有此网格', 'no such grid in this community'), { field: 'gridId' }),
-  /** An activity named in a body (witnessed attendance). */
-  activity: () => refused(404, reason('活动不存在', 'no such activity'), { field: 'activityId' }),
-  token: () => refused(422, FORGED.reason, { code: FORGED.code }),
-};
+/** Out of scope or missing: never told apart (domain/scope.ts UNKNOWN for ids in a body). */
+const notFound = () => throwRefusal(refuse.notFound());
 
 /** Only part of a record is in scope: the places (communities) whose rows the caller may see. */
 export type Sees = ((place: CommunityPlacement) => boolean) | null;
-
-type Community = NonNullable<Awaited<ReturnType<Directory['community']>>>;
 
 /** What a report claim names, resolved: the member as report rules need them, the community, their pairings. */
 export interface ReportTarget {
@@ -56,13 +44,14 @@ const placeOf = (c: Community): CommunityPlacement => ({ county: c.county, commu
  * Every use case goes through it; nothing else loads a record by a caller's id.
  */
 export class References {
-  private readonly dir: Directory;
-  constructor(private readonly ctx: CheckinContext) {
-    this.dir = new Directory(ctx);
+  constructor(private readonly ctx: CheckinContext) {}
+
+  private get dir() {
+    return this.ctx.data.readModel;
   }
 
-  private get m() {
-    return this.ctx.models;
+  private get data() {
+    return this.ctx.data;
   }
 
   /* ---------- this service's records, named in a path ---------- */
@@ -72,11 +61,10 @@ export class References {
     principal: Principal,
     id: string,
     opts: { manageOnly?: boolean; session?: ClientSession } = {},
-  ): Promise<{ doc: ReportDoc; manages: boolean }> {
-    const doc = await this.m.Report.findById(id, null, { session: opts.session }).lean<ReportDoc>();
+  ): Promise<{ doc: Report; manages: boolean }> {
+    const doc = await this.data.reports.byId(id, opts.session);
     const manages = !!doc && managesCommunity(principal, doc);
-    if (!doc || (!manages && (opts.manageOnly || !isSelf(principal, doc.memberId))))
-      throw notFound(`Report ${id} was not found.`);
+    if (!doc || (!manages && (opts.manageOnly || !isSelf(principal, doc.memberId)))) return notFound();
     return { doc, manages };
   }
 
@@ -85,10 +73,10 @@ export class References {
     principal: Principal,
     id: string,
     opts: { manageOnly?: boolean; session?: ClientSession } = {},
-  ): Promise<AttendanceDoc> {
-    const doc = await this.m.Attendance.findById(id, null, { session: opts.session }).lean<AttendanceDoc>();
+  ): Promise<Attendance> {
+    const doc = await this.data.attendance.byId(id, opts.session);
     const sees = !!doc && (opts.manageOnly ? managesCommunity(principal, doc) : seesRecord(principal, doc));
-    if (!doc || !sees) throw notFound(`Attendance ${id} was not found.`);
+    if (!doc || !sees) return notFound();
     return doc;
   }
 
@@ -101,22 +89,14 @@ export class References {
     principal: Principal,
     id: string,
     opts: { manageOnly?: boolean; named?: 'path' | 'body' } = {},
-  ): Promise<ActivityDoc> {
-    const doc = await this.m.Activity.findById(id).lean<ActivityDoc>();
+  ): Promise<Activity> {
+    const doc = await this.data.activities.byId(id);
     if (doc && managesCommunity(principal, doc)) return doc;
     if (doc && !opts.manageOnly && principal.memberId && principal.roles.includes('member')) {
-      if ((await this.reportedCommunities(principal.memberId)).includes(doc.communityId)) return doc;
+      if ((await this.data.reports.reportedCommunities(principal.memberId)).includes(doc.communityId))
+        return doc;
     }
-    throw opts.named === 'body' ? UNKNOWN.activity() : notFound(`Activity ${id} was not found.`);
-  }
-
-  /** Communities a member has reported to (submitted or active): where they see activities. */
-  async reportedCommunities(memberId: string): Promise<string[]> {
-    const reports = await this.m.Report.find(
-      { memberId, status: { $in: ['submitted', 'active'] } },
-      { communityId: 1 },
-    ).lean<Pick<ReportDoc, 'communityId'>[]>();
-    return [...new Set(reports.map((r) => r.communityId))];
+    return opts.named === 'body' ? throwRefusal(UNKNOWN.activity()) : notFound();
   }
 
   /* ---------- ids named in a body ---------- */
@@ -125,7 +105,7 @@ export class References {
   async managedCommunity(principal: Principal, communityId: string, day: string): Promise<Community> {
     const community = await this.dir.community(communityId, day);
     if (!community || !community.open || !managesCommunity(principal, placeOf(community)))
-      throw UNKNOWN.community();
+      throwRefusal(UNKNOWN.community());
     return community;
   }
 
@@ -143,10 +123,10 @@ export class References {
     session: ClientSession,
   ): Promise<ReportTarget> {
     const self = isSelf(principal, memberId);
-    if (!self && !principal.roles.some((r) => r !== 'member')) throw UNKNOWN.otherMember();
+    if (!self && !principal.roles.some((r) => r !== 'member')) throwRefusal(UNKNOWN.otherMember());
     const member = await this.dir.member(memberId, session);
     // The caller's own id: not yet known from the registry's events is no secret.
-    if (self && !member) throw UNKNOWN.member();
+    if (self && !member) throwRefusal(UNKNOWN.member());
     const community = await this.dir.community(communityId, day, session);
     const facts = member ? await this.dir.memberFacts(member, session) : null;
     const pairings = member?.workUnitId ? await this.dir.pairingsOf(member.workUnitId, day, session) : [];
@@ -155,23 +135,24 @@ export class References {
       !!community &&
       (facts!.residenceCommunityId === community.id ||
         pairings.some((p) => p.communityId === community.id) ||
-        !!(await this.m.Report.exists({ memberId, communityId: community.id }).session(session)));
+        (await this.data.reports.existsAt(memberId, community.id, session)));
     const manages = !!community && managesCommunity(principal, placeOf(community));
     // A member names a community of their own county, or one the registry ties them to elsewhere.
     const ownOrTied = !!member && !!community && (member.county === community.county || tied);
-    if (!community || !community.open || !(manages || (self && ownOrTied))) throw UNKNOWN.community();
+    if (!community || !community.open || !(manages || (self && ownOrTied))) throwRefusal(UNKNOWN.community());
     if (!self) {
       const who = member && { id: member._id, county: member.county };
-      if (!who || !mayFileFor(principal, who, community, tied)) throw UNKNOWN.member();
+      if (!who || !mayFileFor(principal, who, community, tied)) throwRefusal(UNKNOWN.member());
     }
     const disclose = !!member && seesWholeMember(principal, { id: member._id, county: member.county });
     return { member, facts, pairings, community, disclose };
   }
 
   /** A grid of the report's community (一编三定 placement). */
-  async grid(report: ReportDoc, gridId: string): Promise<{ id: string; name: string }> {
+  async grid(report: Report, gridId: string): Promise<{ id: string; name: string }> {
     const g = await this.dir.org(gridId);
-    if (!g || g.kind !== 'grid' || !g.path.startsWith(report.communityPath + '/')) throw UNKNOWN.grid();
+    if (!g || g.kind !== 'grid' || !g.path.startsWith(report.communityPath + '/'))
+      throwRefusal(UNKNOWN.grid());
     return { id: g._id, name: g.name };
   }
 
@@ -184,29 +165,22 @@ export class References {
   async witnessed(
     principal: Principal,
     memberId: string,
-    activity: ActivityDoc,
+    activity: Activity,
     forCheckout: boolean,
   ): Promise<void> {
-    const reports = await this.m.Report.find(
-      { memberId, communityId: activity.communityId },
-      { communityId: 1, status: 1 },
-    ).lean<Pick<ReportDoc, 'communityId' | 'status'>[]>();
-    const openHere =
-      forCheckout &&
-      !!(await this.m.Attendance.exists({ memberId, activityId: activity._id, status: 'open' }));
+    const reports = await this.data.reports.statusesAt(memberId, activity.communityId);
+    const openHere = forCheckout && (await this.data.attendance.hasOpenAt(memberId, activity._id));
     const member = forCheckout ? null : await this.dir.member(memberId);
-    if (!forCheckout && (!member || member.status !== 'active')) throw UNKNOWN.member();
+    if (!forCheckout && (!member || member.status !== 'active')) throwRefusal(UNKNOWN.member());
     if (!witnessMayName({ communityId: activity.communityId, reports, openHere, forCheckout }))
-      throw UNKNOWN.member();
+      throwRefusal(UNKNOWN.member());
   }
 
   /** The activity a scanned token claims; an unknown one answers like a forged token. */
-  async scannedActivity(token: string): Promise<ActivityDoc> {
+  async scannedActivity(token: string): Promise<Activity> {
     const id = claimedActivity(token);
-    if (!id) throw refused(422, reason('二维码无效', 'the QR token is malformed'), { code: 'malformed' });
-    const activity = await this.m.Activity.findById(id).lean<ActivityDoc>();
-    if (!activity) throw UNKNOWN.token();
-    return activity;
+    if (!id) return throwRefusal(MALFORMED_TOKEN());
+    return (await this.data.activities.byId(id)) ?? throwRefusal(UNKNOWN.token());
   }
 
   /* ---------- ids of whole records named in a path: a unit, a member ---------- */
@@ -220,31 +194,22 @@ export class References {
   async unit(
     principal: Principal,
     unitId: string,
-  ): Promise<{ unit: OrgRm; members: MemberRm[]; reports: ReportDoc[]; sees: Sees }> {
+  ): Promise<{ unit: OrgRm; members: MemberRm[]; reports: Report[]; sees: Sees }> {
     const unit = await this.dir.org(unitId);
-    if (!unit || unit.kind !== 'agency-unit') throw notFound(`Unit ${unitId} was not found.`);
-    const all = await this.m.Member.find({ workUnitId: unitId, status: 'active' })
-      .sort({ _id: 1 })
-      .limit(20_000)
-      .lean<MemberRm[]>();
-    const reports = await this.m.Report.find({ memberId: { $in: all.map((m) => m._id) } }).lean<
-      ReportDoc[]
-    >();
+    if (!unit || unit.kind !== 'agency-unit') return notFound();
+    const all = await this.dir.activeMembersOf(unitId);
+    const reports = await this.data.reports.ofMembers(all.map((m) => m._id));
     if (managesCommunity(principal, { county: unit.county, communityPath: unit.path }))
       return { unit, members: all, reports, sees: null };
     const sees = (place: CommunityPlacement) => managesCommunity(principal, place);
     const mine = reports.filter(sees);
-    if (mine.length === 0 && !(await this.pairedWithManaged(principal, unit)))
-      throw notFound(`Unit ${unitId} was not found.`);
+    if (mine.length === 0 && !(await this.pairedWithManaged(principal, unit))) return notFound();
     const reported = new Set(mine.map((r) => r.memberId));
     return { unit, members: all.filter((m) => reported.has(m._id)), reports: mine, sees };
   }
 
   private async pairedWithManaged(principal: Principal, unit: OrgRm): Promise<boolean> {
-    const pairings = await this.m.Pairing.find({
-      $or: [{ agencyUnitId: unit._id }, { agencyOrgId: unit._id }],
-    }).lean<PairingRm[]>();
-    for (const p of pairings) {
+    for (const p of await this.dir.pairingsOfUnit(unit._id)) {
       if (!(await this.dir.honoured(p))) continue;
       const target = await this.dir.org(p.targetId);
       if (target && managesCommunity(principal, { county: target.county, communityPath: target.path }))
@@ -261,15 +226,15 @@ export class References {
   async member(
     principal: Principal,
     memberId: string,
-  ): Promise<{ member: MemberRm; reports: ReportDoc[]; sees: Sees }> {
+  ): Promise<{ member: MemberRm; reports: Report[]; sees: Sees }> {
     const member = await this.dir.member(memberId);
-    if (!member) throw notFound(`Member ${memberId} was not found.`);
-    const reports = await this.m.Report.find({ memberId }).sort({ submittedAt: 1 }).lean<ReportDoc[]>();
+    if (!member) return notFound();
+    const reports = await this.data.reports.ofMemberInOrder(memberId);
     if (seesWholeMember(principal, { id: member._id, county: member.county }))
       return { member, reports, sees: null };
     const sees = (place: CommunityPlacement) => managesCommunity(principal, place);
     const mine = reports.filter(sees);
-    if (mine.length === 0) throw notFound(`Member ${memberId} was not found.`);
+    if (mine.length === 0) return notFound();
     return { member, reports: mine, sees };
   }
 }

@@ -1,6 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { ReportKind, ReportStatus } from '../domain/reports.js';
-import type { SessionStatus } from '../domain/attendance.js';
+import type { Activity, ActivityResponse } from '../domain/activities.js';
+import type { Attendance } from '../domain/attendance.js';
+import type { Report } from '../domain/reports.js';
 
 /* ---------- Read model: facts from the org registry's events, nothing else ---------- */
 
@@ -47,123 +48,15 @@ export interface PairingRm {
   creatorLevel: 'city' | 'county' | 'community' | null;
 }
 
-/* ---------- This service's own records ---------- */
+/* ---------- This service's own records (their shapes are the domain's) ---------- */
 
-export interface Pledge {
-  items: string[];
-  signedAt: Date;
-  signedBy: string;
-}
-
-export interface Placement {
-  gridId: string | null;
-  gridName: string | null;
-  post: string;
-  duties: string[];
-  /** Service slots, e.g. `周六上午`. */
-  slots: string[];
-  placedAt: Date;
-  placedBy: string;
-}
-
-export interface ReportDoc {
-  _id: string;
-  county: string;
-  memberId: string;
-  memberName: string;
-  workUnitId: string | null;
-  kind: ReportKind;
-  communityId: string;
-  communityName: string;
-  communityPath: string;
-  pairingId: string | null;
-  status: ReportStatus;
-  specialties: string[];
-  preferences: string[];
-  submittedAt: Date;
-  submittedBy: string;
-  activatedAt: Date | null;
-  confirmedBy: string | null;
-  rejectedAt: Date | null;
-  endedAt: Date | null;
-  closedBy: string | null;
-  closeReason: string | null;
-  pledge: Pledge | null;
-  placement: Placement | null;
-  lastAttendanceAt: Date | null;
-  noShow: boolean;
-  noShowSince: Date | null;
-}
-
-export interface Geofence {
-  lat: number;
-  lng: number;
-  radiusMeters: number;
-}
-
-export interface ActivityDoc {
-  _id: string;
-  county: string;
-  communityId: string;
-  communityName: string;
-  communityPath: string;
-  kind: 'activity' | 'call';
-  title: string;
-  description: string;
-  place: string;
-  startsAt: Date;
-  endsAt: Date;
-  geofence: Geofence | null;
-  capacity: number | null;
-  skills: string[];
-  capMinutes: number | null;
-  arrivalWithinMinutes: number | null;
-  issuedAt: Date;
-  status: 'published' | 'cancelled';
-  responses: number;
-  createdBy: string;
-}
-
-export interface ResponseDoc {
-  /** `<activityId>:<memberId>`: one response per member and activity. */
-  _id: string;
-  activityId: string;
-  county: string;
-  communityPath: string;
-  memberId: string;
-  respondedAt: Date;
-  responseSeconds: number;
-  note: string;
-}
-
-export interface AttendanceDoc {
-  _id: string;
-  county: string;
-  memberId: string;
-  memberName: string;
-  activityId: string;
-  activityKind: 'activity' | 'call';
-  communityId: string;
-  communityPath: string;
-  reportIds: string[];
-  method: 'qr' | 'witnessed';
-  witness: string | null;
-  checkInAt: Date;
-  checkOutAt: Date | null;
-  checkOutMethod: 'qr' | 'witnessed' | 'auto' | 'staff-confirmed' | null;
-  /** When the scan closes this session if it is still open. */
-  autoCloseAfter: Date;
-  status: SessionStatus;
-  creditedMinutes: number;
-  hours: number;
-  flags: string[];
-  location: { lat: number; lng: number; accuracyMeters?: number } | null;
-  confirmedBy: string | null;
-  confirmedAt: Date | null;
-}
+export type ReportDoc = Report;
+export type ActivityDoc = Activity;
+export type ResponseDoc = ActivityResponse;
+export type AttendanceDoc = Attendance;
 
 export interface QrUseDoc {
-  /** `<tokenId>:<memberId>:<purpose>`. */
+  /** `<tokenId>:<memberId>`: a member uses a token once, to check in or out. */
   _id: string;
   memberId: string;
   activityId: string;

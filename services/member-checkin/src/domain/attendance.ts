@@ -1,4 +1,36 @@
-import { DAY, MINUTE, reason, type CheckinRules, type Reason } from './rules.js';
+import { reason, type Reason } from '@honglian/service-kit/domain';
+import { DAY, MINUTE, type CheckinRules } from './rules.js';
+
+/** How an attendance was taken. */
+export type AttendanceMethod = 'qr' | 'witnessed';
+
+/** A member's attendance at an activity (a session), from check-in to credit. */
+export interface Attendance {
+  _id: string;
+  county: string;
+  memberId: string;
+  memberName: string;
+  activityId: string;
+  activityKind: 'activity' | 'call';
+  communityId: string;
+  communityPath: string;
+  /** The member's active reports at the community: the hours count for each of them. */
+  reportIds: string[];
+  method: AttendanceMethod;
+  witness: string | null;
+  checkInAt: Date;
+  checkOutAt: Date | null;
+  checkOutMethod: AttendanceMethod | 'auto' | 'staff-confirmed' | null;
+  /** When the sweep closes this session if it is still open. */
+  autoCloseAfter: Date;
+  status: SessionStatus;
+  creditedMinutes: number;
+  hours: number;
+  flags: string[];
+  location: { lat: number; lng: number; accuracyMeters?: number | undefined } | null;
+  confirmedBy: string | null;
+  confirmedAt: Date | null;
+}
 
 /** A session of one member: open until checked out, auto-closed, or closed. */
 export interface Session {

@@ -1,5 +1,6 @@
 import type { Period } from './period.js';
-import { hoursOf, type Reason } from './rules.js';
+import type { Reason } from '@honglian/service-kit/domain';
+import { hoursOf } from './rules.js';
 import type { ReportKind, ReportStatus } from './reports.js';
 
 /**

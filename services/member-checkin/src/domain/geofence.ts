@@ -1,4 +1,4 @@
-import { reason, type Reason } from './rules.js';
+import { reason, type Reason } from '@honglian/service-kit/domain';
 
 export interface GeoPoint {
   lat: number;

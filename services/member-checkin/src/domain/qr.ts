@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { MINUTE, reason, type CheckinRules, type Reason } from './rules.js';
+import { reason, type Reason } from '@honglian/service-kit/domain';
+import { MINUTE, type CheckinRules } from './rules.js';
 
 /**
  * Rotating QR tokens. The screen at an activity shows a token that changes

@@ -35,14 +35,6 @@ export const DEFAULT_RULES: CheckinRules = {
   geofenceAccuracyAllowanceMeters: 50,
 };
 
-/** A refusal people can read: zh-CN for users, English for logs and integrators. */
-export interface Reason {
-  zh: string;
-  en: string;
-}
-
-export const reason = (zh: string, en: string): Reason => ({ zh, en });
-
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;

@@ -1,4 +1,5 @@
-import { isWithinOrgPath, type Principal } from '@honglian/service-kit/domain';
+import { isWithinOrgPath, refuse, type Principal } from '@honglian/service-kit/domain';
+import { FORGED } from './qr.js';
 
 /**
  * Check-in scoping (issue 7, §8; README "Scope of references"): members see
@@ -95,6 +96,23 @@ export function witnessMayName(input: {
   return reported || (input.forCheckout && input.openHere);
 }
 
+/**
+ * What a caller is told about an id it may not use: exactly what it is told
+ * about an id that does not exist. Same status, same body, nothing of the
+ * record named (not even the id: the caller has it), so probing ids tells
+ * nothing about other counties.
+ */
+export const UNKNOWN = {
+  community: () => refuse.invalid('社区不存在', 'no such community', { field: 'communityId' }),
+  member: () => refuse.invalid('党员不存在', 'no such member', { field: 'memberId' }),
+  /** A member-only caller naming anyone but themself. */
+  otherMember: () => refuse.notFound('党员不存在', 'no such member', { field: 'memberId' }),
+  grid: () => refuse.invalid('该社区没有此网格', 'no such grid in this community', { field: 'gridId' }),
+  /** An activity named in a body (witnessed attendance). */
+  activity: () => refuse.notFound('活动不存在', 'no such activity', { field: 'activityId' }),
+  /** A scanned token naming an activity that does not exist: answered like a forged one. */
+  token: () => refuse.invalid(FORGED.reason, { extras: { code: FORGED.code } }),
+};
+
 export const MANAGERS = ['city-admin', 'county-admin', 'community-staff'] as const;
-export const ADMINS = ['city-admin', 'county-admin'] as const;
 export const MANAGERS_AND_MEMBERS = [...MANAGERS, 'member'] as const;

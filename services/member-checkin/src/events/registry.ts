@@ -24,7 +24,7 @@ import type { CheckinModels, MemberRm, OrgRm, PairingRm } from '../data/models.j
  * names (for a city-made cross-county pairing, the target community's), so
  * a member of the agency's county is tied to the other county's community.
  * Whether a pairing counts at all is decided where it is read
- * (Directory.honoured): one across counties only when the city recorded it.
+ * (ReadModel.honoured, data/read-model.ts): one across counties only when the city recorded it.
  * Contracts and the other registry facts are not needed here: no route, ignored.
  */
 export function registryHandlers(models: CheckinModels): EventHandlers<IdempotentContext> {

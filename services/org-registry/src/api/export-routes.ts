@@ -19,7 +19,7 @@ function csvLine(cells: readonly unknown[]): string {
  * data), with the import templates' Chinese headers. Rows are written page by
  * page, so an export of a whole city does not sit in memory.
  */
-export function exportRoutes(api: ApiRouter, { ctx, orgs, members }: RegistryServices): void {
+export function exportRoutes(api: ApiRouter, { ctx, orgQueries, memberQueries }: RegistryServices): void {
   const tags = ['Exports 导出'];
   const { limit: _l, cursor: _c, ...orgFilters } = OrgListQuery.shape;
   const { limit: _ml, cursor: _mc, ...memberFilters } = MemberListQuery.shape;
@@ -53,7 +53,7 @@ export function exportRoutes(api: ApiRouter, { ctx, orgs, members }: RegistrySer
         );
         let cursor: string | undefined;
         do {
-          const page = await orgs.list({ ...query, asOf, limit: PAGE, cursor }, principal);
+          const page = await orgQueries.list({ ...query, asOf, limit: PAGE, cursor }, principal);
           for (const o of page.items) {
             res.write(
               csvLine([
@@ -105,7 +105,7 @@ export function exportRoutes(api: ApiRouter, { ctx, orgs, members }: RegistrySer
         );
         let cursor: string | undefined;
         do {
-          const page = await members.list({ ...query, asOf, limit: PAGE, cursor }, principal);
+          const page = await memberQueries.list({ ...query, asOf, limit: PAGE, cursor }, principal);
           for (const m of page.items) {
             res.write(
               csvLine([

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { HttpProblem, notFound, type ApiRouter } from '@honglian/service-kit';
+import { throwRefusal, type ApiRouter } from '@honglian/service-kit';
+import { refuse } from '@honglian/service-kit/domain';
 import {
   detectFormat,
   IMPORT_TEMPLATES,
@@ -10,59 +11,14 @@ import {
 } from '../imports/index.js';
 import { asyncPreferred, type ImportJobs } from '../app/import-jobs.js';
 import { seesUpload, type ImportService } from '../app/imports.js';
-import type { RegistryContext } from '../app/context.js';
+import { refusalError, type RegistryContext } from '../app/context.js';
+import { importRecordView } from '../app/views.js';
+import { importRefusals } from '../domain/import-refusals.js';
+import { IMPORT_TARGETS as TARGETS, ImportJob, ImportRecord, ImportReport } from './schemas.js';
 import { REGISTRY_MANAGERS } from '../domain/scope.js';
 
 const KINDS = Object.keys(IMPORT_TEMPLATES) as [ImportKind, ...ImportKind[]];
-const TARGETS = [...KINDS, 'workbook'] as const;
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
-const RowError = z.object({
-  sheet: z.string().optional(),
-  row: z.number().int(),
-  column: z.string(),
-  reason: z.object({ zh: z.string(), en: z.string() }),
-});
-const ImportReport = z
-  .object({
-    importId: z.string().nullable(),
-    kind: z.enum(TARGETS),
-    dryRun: z.boolean(),
-    status: z.enum(['valid', 'invalid', 'applied']),
-    rows: z.number().int(),
-    created: z.number().int(),
-    unchanged: z.number().int(),
-    errorCount: z.number().int(),
-    errors: z.array(RowError),
-    sheets: z.array(
-      z.object({
-        sheet: z.string().nullable(),
-        kind: z.enum(KINDS),
-        rows: z.number().int(),
-        created: z.number().int(),
-        unchanged: z.number().int(),
-        errorCount: z.number().int(),
-      }),
-    ),
-  })
-  .meta({ id: 'ImportReport' });
-
-const ImportJob = z
-  .object({
-    id: z.string(),
-    kind: z.enum(TARGETS),
-    dryRun: z.boolean(),
-    status: z.enum(['running', 'done', 'failed', 'interrupted']),
-    report: ImportReport.optional(),
-    problem: z.record(z.string(), z.unknown()).optional(),
-    county: z.string().nullable(),
-    orgPath: z.string().nullable(),
-    actor: z.string(),
-    createdAt: z.date(),
-    heartbeatAt: z.date(),
-    finishedAt: z.date().optional(),
-  })
-  .meta({ id: 'ImportJob' });
 
 const declaredCsv = (type: string | undefined) =>
   /^(text\/csv|application\/csv|text\/comma-separated-values|text\/x-csv)\b/i.test(type ?? '');
@@ -140,13 +96,12 @@ export function importRoutes(
         const upload = await deps.imports.spool(req, deps.maxBytes);
         let background = false;
         try {
-          if (upload.bytes === 0)
-            throw new HttpProblem(400, 'The request body is empty: send the file as the body.');
+          if (upload.bytes === 0) throwRefusal(importRefusals.emptyBody());
           // A declared CSV that is not UTF-8 goes to the CSV reader, which says how to save it as UTF-8.
           const format =
             detectFormat(req.headers['content-type'], upload.head) ??
             (declaredCsv(req.headers['content-type']) && !isBinary(upload.head) ? 'csv' : null);
-          if (!format) throw new HttpProblem(415, 'Send a CSV (text/csv) or an XLSX file.');
+          if (!format) throwRefusal(importRefusals.notCsvOrXlsx());
           if (asyncPreferred(req.headers.prefer)) {
             // The job owns the upload from here and cleans it up when it ends.
             const job = await deps.jobs.start(query.kind, upload, format, query.dryRun, principal);
@@ -188,13 +143,14 @@ export function importRoutes(
         tags,
         roles: REGISTRY_MANAGERS,
         request: { params: z.object({ id: z.string().max(80) }) },
-        responses: { 200: { description: 'The import record' } },
+        responses: { 200: { description: 'The import record', schema: ImportRecord } },
       },
       async ({ params, principal }) => {
         const doc = await deps.ctx.models.Import.findById(params.id).lean();
-        if (!doc || !seesUpload(principal, doc)) throw notFound(`Import ${params.id} was not found.`);
-        const { _id, ...rest } = doc;
-        return { body: { id: _id, ...rest } };
+        if (!doc || !seesUpload(principal, doc)) {
+          throw refusalError(refuse.notFound(), `Import ${params.id} was not found.`);
+        }
+        return { body: importRecordView(doc) };
       },
     );
 }

@@ -17,11 +17,16 @@ import {
 import { REGISTRY_MANAGERS } from '../domain/scope.js';
 import { today, type RegistryContext } from '../app/context.js';
 import type { OrgService } from '../app/orgs.js';
-import type { RelationService, RelationType, RelationView as RelationViewT } from '../app/relations.js';
+import type { OrgQueries } from '../app/org-queries.js';
+import type { RelationService } from '../app/relations.js';
+import type { RelationQueries } from '../app/relation-queries.js';
 import type { IdentityReviews } from '../app/identity-reviews.js';
-import { REVEAL_ROLES, type MemberService } from '../app/members.js';
+import type { MemberService } from '../app/members.js';
+import { REVEAL_ROLES, type MemberQueries } from '../app/member-queries.js';
+import type { RelationType } from '../domain/relations.js';
 import {
   AsOfQuery,
+  History,
   IdParams,
   IdentityReview,
   MemberListQuery,
@@ -31,6 +36,7 @@ import {
   OrgView,
   PageQuery,
   RelationView,
+  type RelationView as RelationViewT,
   Reveal,
   TreeQuery,
   page,
@@ -39,14 +45,17 @@ import {
 export interface RegistryServices {
   ctx: RegistryContext;
   orgs: OrgService;
+  orgQueries: OrgQueries;
   relations: RelationService;
+  relationQueries: RelationQueries;
   members: MemberService;
+  memberQueries: MemberQueries;
   reviews: IdentityReviews;
 }
 
 const managers = REGISTRY_MANAGERS;
 
-export function orgRoutes(api: ApiRouter, { ctx, orgs }: RegistryServices): void {
+export function orgRoutes(api: ApiRouter, { ctx, orgs, orgQueries }: RegistryServices): void {
   const tags = ['Organisations 组织'];
   api
     .route(
@@ -76,7 +85,7 @@ export function orgRoutes(api: ApiRouter, { ctx, orgs }: RegistryServices): void
         responses: { 200: { description: 'A page of units', schema: page(OrgView) } },
       },
       async ({ query, principal }) => ({
-        body: await orgs.list({ ...query, asOf: query.asOf ?? today(ctx) }, principal),
+        body: await orgQueries.list({ ...query, asOf: query.asOf ?? today(ctx) }, principal),
       }),
     )
     .route(
@@ -93,7 +102,7 @@ export function orgRoutes(api: ApiRouter, { ctx, orgs }: RegistryServices): void
         },
       },
       async ({ params, query, principal }) => ({
-        body: await orgs.get(params.id, query.asOf ?? today(ctx), principal),
+        body: await orgQueries.get(params.id, query.asOf ?? today(ctx), principal),
       }),
     )
     .route(
@@ -136,7 +145,7 @@ export function orgRoutes(api: ApiRouter, { ctx, orgs }: RegistryServices): void
         responses: { 200: { description: 'Nested units', schema: OrgTree } },
       },
       async ({ params, query, principal }) => ({
-        body: await orgs.tree(params.id, query.depth, query.asOf ?? today(ctx), principal),
+        body: await orgQueries.tree(params.id, query.depth, query.asOf ?? today(ctx), principal),
       }),
     )
     .route(
@@ -150,18 +159,18 @@ export function orgRoutes(api: ApiRouter, { ctx, orgs }: RegistryServices): void
         responses: {
           200: {
             description: 'Versions, oldest first',
-            schema: z.object({ id: z.string(), versions: z.array(OrgView) }),
+            schema: History(OrgView),
           },
         },
       },
-      async ({ params, principal }) => ({ body: await orgs.history(params.id, principal) }),
+      async ({ params, principal }) => ({ body: await orgQueries.history(params.id, principal) }),
     );
 }
 
 /** Contracts, pairings, alliance memberships and appointments share one shape: two sides and a period. */
 function relationRoutes(
   api: ApiRouter,
-  { ctx, relations }: RegistryServices,
+  services: RegistryServices,
   spec: {
     type: RelationType;
     path: string;
@@ -169,11 +178,12 @@ function relationRoutes(
     sides: [string, string];
     create?: {
       schema: z.ZodType;
-      run: (body: never, principal: Parameters<RelationService['list']>[2]) => Promise<RelationViewT>;
+      run: (body: never, principal: Parameters<RelationQueries['list']>[2]) => Promise<RelationViewT>;
     };
     decorate?: (items: RelationViewT[], day: string) => Promise<RelationViewT[]>;
   },
 ): void {
+  const { ctx, relationQueries } = services;
   const tags = [spec.tag];
   const [from, to] = spec.sides;
   if (spec.create) {
@@ -213,7 +223,7 @@ function relationRoutes(
       },
       async ({ query, principal }) => {
         const q = query as Record<string, string | number | undefined>;
-        const result = await relations.list(
+        const result = await relationQueries.list(
           spec.type,
           {
             fromId: q[from] as string | undefined,
@@ -242,7 +252,7 @@ function relationRoutes(
       },
       async ({ params, query, principal }) => {
         const day = query.asOf ?? today(ctx);
-        const item = await relations.get(spec.type, params.id, day, principal);
+        const item = await relationQueries.get(spec.type, params.id, day, principal);
         return { body: spec.decorate ? (await spec.decorate([item], day))[0] : item };
       },
     )
@@ -257,13 +267,13 @@ function relationRoutes(
         responses: { 200: { description: 'The ended relation', schema: RelationView } },
       },
       async ({ params, body, principal }) => ({
-        body: await relations.end(spec.type, params.id, body.endedOn, principal),
+        body: await services.relations.end(spec.type, params.id, body.endedOn, principal),
       }),
     );
 }
 
 export function relationsRoutes(api: ApiRouter, services: RegistryServices): void {
-  const { relations } = services;
+  const { relations, relationQueries } = services;
   relationRoutes(api, services, {
     type: 'contract',
     path: '/contracts',
@@ -286,7 +296,7 @@ export function relationsRoutes(api: ApiRouter, services: RegistryServices): voi
     create: { schema: CreateAppointment, run: (body, p) => relations.appoint(body, p) },
     // 交叉任职: one person holding posts in more than one organisation on the day.
     decorate: async (items, day) => {
-      const orgsByMember = await relations.appointedOrgs(
+      const orgsByMember = await relationQueries.appointedOrgs(
         items.map((a) => a.fromId),
         day,
       );
@@ -324,7 +334,10 @@ export function relationsRoutes(api: ApiRouter, services: RegistryServices): voi
   );
 }
 
-export function memberRoutes(api: ApiRouter, { ctx, members, reviews }: RegistryServices): void {
+export function memberRoutes(
+  api: ApiRouter,
+  { ctx, members, memberQueries, reviews }: RegistryServices,
+): void {
   const tags = ['Members 党员'];
   api
     .route(
@@ -356,7 +369,7 @@ export function memberRoutes(api: ApiRouter, { ctx, members, reviews }: Registry
         responses: { 200: { description: 'A page of members', schema: page(MemberView) } },
       },
       async ({ query, principal }) => ({
-        body: await members.list({ ...query, asOf: query.asOf ?? today(ctx) }, principal),
+        body: await memberQueries.list({ ...query, asOf: query.asOf ?? today(ctx) }, principal),
       }),
     )
     .route(
@@ -370,7 +383,7 @@ export function memberRoutes(api: ApiRouter, { ctx, members, reviews }: Registry
         responses: { 200: { description: 'The member', schema: MemberView } },
       },
       async ({ params, query, principal }) => ({
-        body: await members.get(params.id, query.asOf ?? today(ctx), principal),
+        body: await memberQueries.get(params.id, query.asOf ?? today(ctx), principal),
       }),
     )
     .route(
@@ -384,11 +397,11 @@ export function memberRoutes(api: ApiRouter, { ctx, members, reviews }: Registry
         responses: {
           200: {
             description: 'Versions',
-            schema: z.object({ id: z.string(), versions: z.array(MemberView) }),
+            schema: History(MemberView),
           },
         },
       },
-      async ({ params, principal }) => ({ body: await members.history(params.id, principal) }),
+      async ({ params, principal }) => ({ body: await memberQueries.history(params.id, principal) }),
     )
     .route(
       {
@@ -403,7 +416,11 @@ export function memberRoutes(api: ApiRouter, { ctx, members, reviews }: Registry
       },
       async ({ params, principal, res }) => ({
         headers: { 'cache-control': 'no-store' },
-        body: await members.reveal(params.id, principal, res.getHeader('x-request-id') as string | undefined),
+        body: await memberQueries.reveal(
+          params.id,
+          principal,
+          res.getHeader('x-request-id') as string | undefined,
+        ),
       }),
     )
     .route(

@@ -1,8 +1,16 @@
 import { z } from 'zod';
 import { CountyCode, MemberCategory, OrgKind } from '@honglian/contracts';
 import { Day, OrgId } from '../domain/commands.js';
+import { GAP_LABELS, type GapName } from '../domain/coverage.js';
+import { IMPORT_KINDS, type ImportKind } from '../imports/types.js';
+
+// One schema per answer: the OpenAPI document is generated from these, the TypeScript view types
+// are inferred from them (`z.output`), and the mappers in app/views.ts return exactly those types.
+// Instants are documented as ISO 8601 strings: JSON carries them so.
 
 const Label = z.object({ zh: z.string(), en: z.string() });
+/** An instant as JSON carries it (`Date#toISOString`). */
+const Instant = z.iso.datetime();
 
 export const OrgView = z
   .object({
@@ -19,13 +27,15 @@ export const OrgView = z
     validTo: z.string().nullable(),
   })
   .meta({ id: 'Org' });
+export type OrgView = z.output<typeof OrgView>;
 
-type TreeNode = z.infer<typeof OrgView> & { children: TreeNode[] };
+type TreeNode = z.output<typeof OrgView> & { children: TreeNode[] };
 export const OrgTree: z.ZodType<TreeNode> = OrgView.extend({
   get children() {
     return z.array(OrgTree);
   },
 }).meta({ id: 'OrgTree' });
+export type OrgTreeNode = TreeNode;
 
 export const RelationView = z
   .object({
@@ -51,6 +61,7 @@ export const RelationView = z
     crossAppointment: z.boolean().optional(),
   })
   .meta({ id: 'Relation' });
+export type RelationView = z.output<typeof RelationView>;
 
 export const MemberView = z
   .object({
@@ -70,6 +81,10 @@ export const MemberView = z
     validTo: z.string().nullable(),
   })
   .meta({ id: 'Member' });
+export type MemberView = z.output<typeof MemberView>;
+
+export const History = <T extends z.ZodType>(item: T) =>
+  z.object({ id: z.string(), versions: z.array(item) });
 
 export const page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable() });
@@ -114,11 +129,12 @@ export const MemberListQuery = z.strictObject({
 export const Reveal = z
   .object({ id: z.string(), idNumber: z.string(), phone: z.string() })
   .meta({ id: 'MemberReveal' });
+export type RevealView = z.output<typeof Reveal>;
 
 export const IdentityReview = z
   .object({
     id: z.string(),
-    at: z.date(),
+    at: Instant,
     actor: z.string(),
     actorRoles: z.array(z.string()),
     actorCounty: z.string().nullable(),
@@ -132,3 +148,103 @@ export const IdentityReview = z
     requestId: z.string().optional(),
   })
   .meta({ id: 'IdentityReview' });
+export type IdentityReviewView = z.output<typeof IdentityReview>;
+
+const GapNames = Object.keys(GAP_LABELS) as [GapName, ...GapName[]];
+export const Coverage = z
+  .object({
+    orgId: z.string().nullable().meta({ description: 'The unit reported on; null for the whole city' }),
+    asOf: z.string(),
+    counts: z.partialRecord(OrgKind, z.number().int()).meta({ description: 'Units per kind' }),
+    gaps: z.object(
+      Object.fromEntries(
+        GapNames.map((name) => [
+          name,
+          z.object({
+            label: Label,
+            count: z.number().int(),
+            ids: z.array(z.string()).meta({ description: 'The first 100' }),
+          }),
+        ]),
+      ) as Record<
+        GapName,
+        z.ZodObject<{ label: typeof Label; count: z.ZodNumber; ids: z.ZodArray<z.ZodString> }>
+      >,
+    ),
+  })
+  .meta({ id: 'Coverage' });
+export type CoverageView = z.output<typeof Coverage>;
+
+const KINDS = IMPORT_KINDS as [ImportKind, ...ImportKind[]];
+export const IMPORT_TARGETS = [...KINDS, 'workbook'] as const;
+
+export const RowError = z.object({
+  sheet: z.string().optional(),
+  row: z.number().int(),
+  column: z.string(),
+  reason: Label,
+});
+export const SheetTally = z.object({
+  sheet: z.string().nullable(),
+  kind: z.enum(KINDS),
+  rows: z.number().int(),
+  created: z.number().int(),
+  unchanged: z.number().int(),
+  errorCount: z.number().int(),
+});
+export type SheetTally = z.output<typeof SheetTally>;
+export const ImportReport = z
+  .object({
+    importId: z.string().nullable(),
+    kind: z.enum(IMPORT_TARGETS),
+    dryRun: z.boolean(),
+    status: z.enum(['valid', 'invalid', 'applied']),
+    rows: z.number().int(),
+    /** Rows that would create (dry run) or created (apply) a record. */
+    created: z.number().int(),
+    /** Rows identical to what is already registered: re-importing a file changes nothing. */
+    unchanged: z.number().int(),
+    errorCount: z.number().int(),
+    /** The first errors, row by row (capped). */
+    errors: z.array(RowError),
+    /** Per worksheet (one entry for a single-kind file). */
+    sheets: z.array(SheetTally),
+  })
+  .meta({ id: 'ImportReport' });
+export type ImportReport = z.output<typeof ImportReport>;
+
+export const ImportJob = z
+  .object({
+    id: z.string(),
+    kind: z.enum(IMPORT_TARGETS),
+    dryRun: z.boolean(),
+    status: z.enum(['running', 'done', 'failed', 'interrupted']),
+    report: ImportReport.optional(),
+    problem: z.record(z.string(), z.unknown()).optional(),
+    county: z.string().nullable(),
+    orgPath: z.string().nullable(),
+    actor: z.string(),
+    createdAt: Instant,
+    heartbeatAt: Instant,
+    finishedAt: Instant.optional(),
+  })
+  .meta({ id: 'ImportJob' });
+export type ImportJobView = z.output<typeof ImportJob>;
+
+export const ImportRecord = z
+  .object({
+    id: z.string(),
+    kind: z.enum(IMPORT_TARGETS),
+    status: z.enum(['applying', 'applied']),
+    county: z.string().nullable(),
+    orgPath: z.string().nullable(),
+    actor: z.string(),
+    fileHash: z.string().meta({ description: 'SHA-256 of the file (hex)' }),
+    rows: z.number().int().optional(),
+    created: z.number().int().optional(),
+    unchanged: z.number().int().optional(),
+    startedAt: Instant,
+    finishedAt: Instant.optional(),
+  })
+  .meta({ id: 'ImportRecord' });
+export type ImportRecordView = z.output<typeof ImportRecord>;

@@ -1,5 +1,6 @@
-import { notFound, type Principal } from '@honglian/service-kit';
-import type { OrgDoc, RelationDoc } from '../data/models.js';
+import type { Principal } from '@honglian/service-kit';
+import { escapeRegex, refuse } from '@honglian/service-kit/domain';
+import type { CoverageView } from '../api/schemas.js';
 import {
   BUILDING_LEADER_POSTS,
   GAP_LABELS,
@@ -9,17 +10,12 @@ import {
 } from '../domain/coverage.js';
 import { holdsOn, versionOn } from '../domain/effective.js';
 import { honoursPairing, managesPlacement } from '../domain/scope.js';
-import type { RegistryContext } from './context.js';
-import type { OrgService } from './orgs.js';
+import { refusalError, type RegistryContext } from './context.js';
 
-const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const LISTED = 100;
 
 export class CoverageService {
-  constructor(
-    private readonly ctx: RegistryContext,
-    private readonly orgs: OrgService,
-  ) {}
+  constructor(private readonly ctx: RegistryContext) {}
 
   /** The unit a report is about by default: the county of a county admin, the subtree of community staff. */
   private defaultRoot(principal: Principal): string | undefined {
@@ -28,20 +24,20 @@ export class CoverageService {
     return principal.orgPath?.split('/').filter(Boolean).at(-1);
   }
 
-  async report(orgId: string | undefined, day: string, principal: Principal) {
+  async report(orgId: string | undefined, day: string, principal: Principal): Promise<CoverageView> {
     const rootId = orgId ?? this.defaultRoot(principal);
     let rootPath = '';
     if (rootId) {
-      const root = await this.orgs.versionOn(rootId, day);
+      const root = await this.ctx.orgs.versionOn(rootId, day);
       if (!root || !managesPlacement(principal, { county: root.doc.county, paths: [root.version.path] })) {
-        throw notFound(`Organisation ${rootId} was not found.`);
+        throw refusalError(refuse.notFound(), `Organisation ${rootId} was not found.`);
       }
       rootPath = root.version.path;
     } else if (!principal.roles.includes('city-admin')) {
-      throw notFound('No organisation in scope.');
+      throw refusalError(refuse.notFound(), 'No organisation in scope.');
     }
     const within = rootPath ? { $regex: `^${escapeRegex(rootPath)}(/|$)` } : { $exists: true };
-    const docs = await this.ctx.models.Org.find({ paths: within }).lean<OrgDoc[]>();
+    const docs = await this.ctx.orgs.within(rootPath);
     const units: CoverageUnit[] = [];
     for (const d of docs) {
       const v = versionOn(d.versions, day);
@@ -51,9 +47,9 @@ export class CoverageService {
     }
     const ids = new Set(units.map((u) => u.id));
     const countyOf = new Map(docs.map((d) => [d._id, d.county]));
-    const relations = await this.ctx.models.Relation.find({ path: within }).lean<RelationDoc[]>();
+    const relations = await this.ctx.relations.find({ path: within });
     const inForce = relations.filter((r) => holdsOn(r, day));
-    const pairings = await this.ctx.models.Relation.find({ type: 'pairing' }).lean<RelationDoc[]>();
+    const pairings = await this.ctx.relations.find({ type: 'pairing' });
     const result = coverage({
       units,
       compoundsWithFirm: new Set(inForce.filter((r) => r.type === 'contract').map((r) => r.toId)),
@@ -85,7 +81,7 @@ export class CoverageService {
             ids: result.gaps[name].slice(0, LISTED),
           },
         ]),
-      ),
+      ) as CoverageView['gaps'],
     };
   }
 }

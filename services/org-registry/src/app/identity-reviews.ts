@@ -1,18 +1,13 @@
-import { HttpProblem, type Principal } from '@honglian/service-kit';
+import { RefusalError, type Principal } from '@honglian/service-kit';
+import { refuse } from '@honglian/service-kit/domain';
 import { Types } from 'mongoose';
+import type { IdentityReviewView } from '../api/schemas.js';
 import type { IdentityReviewDoc } from '../data/models.js';
+import { NEUTRAL_ID_REFUSAL } from '../domain/members.js';
 import { actorOf, type RegistryContext } from './context.js';
+import { identityReviewView } from './views.js';
 
-/**
- * ID numbers are unique city-wide (one person, one record), so registering a number that is
- * already on file must be refused even when that record lies outside the caller's scope. The
- * refusal then says neither whose number it is nor where: the same words whatever county holds
- * it, and a review case for the city admin, who sees every such attempt (README, ID numbers).
- */
-export const NEUTRAL_ID_REFUSAL = {
-  zh: '该身份证号无法在此登记，已提交市级管理员核查',
-  en: 'this ID number cannot be registered here; a city administrator has been asked to review it',
-} as const;
+export { NEUTRAL_ID_REFUSAL } from '../domain/members.js';
 
 export type IdentityAttempt = Pick<
   IdentityReviewDoc,
@@ -20,13 +15,11 @@ export type IdentityAttempt = Pick<
 >;
 
 /** The neutral refusal; carries the attempt (never serialised) so the caller can file the review case. */
-export class IdentityClash extends HttpProblem {
+export class IdentityClash extends RefusalError {
   constructor(readonly attempt: IdentityAttempt) {
-    super(409, NEUTRAL_ID_REFUSAL.en, { extensions: { reason: NEUTRAL_ID_REFUSAL, field: 'idNumber' } });
+    super(refuse.conflict(NEUTRAL_ID_REFUSAL, { field: 'idNumber' }));
   }
 }
-
-export type IdentityReviewView = Omit<IdentityReviewDoc, '_id'> & { id: string };
 
 export class IdentityReviews {
   constructor(private readonly ctx: RegistryContext) {}
@@ -75,7 +68,7 @@ export class IdentityReviews {
       .lean<IdentityReviewDoc[]>();
     const page = docs.slice(0, q.limit);
     return {
-      items: page.map(({ _id, ...rest }) => ({ id: _id, ...rest })),
+      items: page.map(identityReviewView),
       nextCursor: docs.length > q.limit ? page.at(-1)!._id : null,
     };
   }

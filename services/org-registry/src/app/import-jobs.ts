@@ -1,24 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { notFound, toProblem, type Principal } from '@honglian/service-kit';
+import { toProblem, type Principal } from '@honglian/service-kit';
+import { refuse } from '@honglian/service-kit/domain';
+import type { ImportJobView, ImportReport } from '../api/schemas.js';
 import type { ImportJobDoc } from '../data/models.js';
 import type { ImportFormat } from '../imports/index.js';
-import { actorOf, type RegistryContext } from './context.js';
-import {
-  seesUpload,
-  uploadPlacement,
-  type ImportReport,
-  type ImportService,
-  type ImportTarget,
-} from './imports.js';
+import { actorOf, refusalError, type RegistryContext } from './context.js';
+import { seesUpload, uploadPlacement, type ImportService, type ImportTarget } from './imports.js';
+import { importJobView } from './views.js';
 
 /** A job whose heartbeat is older than this ran in a process that is gone. */
 const STALE_AFTER_MS = 60_000;
 const HEARTBEAT_MS = 10_000;
-
-export type ImportJobView = Omit<ImportJobDoc, '_id' | 'status'> & {
-  id: string;
-  status: ImportJobDoc['status'] | 'interrupted';
-};
 
 /**
  * Imports that outlive a request (`Prefer: respond-async`): a county's members take longer than
@@ -93,7 +85,9 @@ export class ImportJobs {
    */
   async get(id: string, principal: Principal): Promise<ImportJobView> {
     const doc = await this.ctx.models.ImportJob.findById(id).lean<ImportJobDoc>();
-    if (!doc || !seesUpload(principal, doc)) throw notFound(`Import job ${id} was not found.`);
+    if (!doc || !seesUpload(principal, doc)) {
+      throw refusalError(refuse.notFound(), `Import job ${id} was not found.`);
+    }
     return view(doc, this.ctx.clock.now());
   }
 
@@ -104,9 +98,9 @@ export class ImportJobs {
 }
 
 function view(doc: ImportJobDoc, now: Date): ImportJobView {
-  const { _id, status, ...rest } = doc;
-  const stale = status === 'running' && now.getTime() - new Date(doc.heartbeatAt).getTime() > STALE_AFTER_MS;
-  return { id: _id, status: stale ? 'interrupted' : status, ...rest };
+  const stale =
+    doc.status === 'running' && now.getTime() - new Date(doc.heartbeatAt).getTime() > STALE_AFTER_MS;
+  return importJobView(doc, stale ? 'interrupted' : doc.status);
 }
 
 /** Whether a `Prefer` header (RFC 7240) asks for `respond-async`. */

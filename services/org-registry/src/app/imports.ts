@@ -1,21 +1,12 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Transform, type Readable } from 'node:stream';
-import { HttpProblem, conflict, type Principal } from '@honglian/service-kit';
-import { withOutbox, type OutboxWriter } from '@honglian/messaging';
-import type { ClientSession } from 'mongoose';
-import type { MemberDoc, OrgDoc, RelationDoc, UploadPlacement } from '../data/models.js';
-import type { CreateContract, CreateOrg, CreatePairing, RegisterMember } from '../domain/commands.js';
-import { versionOn } from '../domain/effective.js';
-import { normaliseIdNumber } from '../domain/identifiers.js';
-import { managesPlacement } from '../domain/scope.js';
+import { createReadStream } from 'node:fs';
+import { throwRefusal, type Principal } from '@honglian/service-kit';
+import { withOutbox } from '@honglian/messaging';
+import type { ImportReport, SheetTally } from '../api/schemas.js';
+import type { RegisterMember } from '../domain/commands.js';
+import { importRefusals } from '../domain/import-refusals.js';
 import { MAX_WORKBOOK_ROWS, SINGLE_TRANSACTION_ROWS } from '../imports/docs.js';
 import {
-  IMPORT_TEMPLATES,
   ImportFileError,
   listWorksheets,
   parseImport,
@@ -26,124 +17,47 @@ import {
   type RowError,
 } from '../imports/index.js';
 import { actorOf, type RegistryContext } from './context.js';
-import { IdentityClash, type IdentityReviews } from './identity-reviews.js';
-import type { MemberService } from './members.js';
-import type { OrgService } from './orgs.js';
-import type { RelationService } from './relations.js';
+import { spool, uploadPlacement, type Upload } from './uploads.js';
+import type { Readable } from 'node:stream';
+import type { IdentityClash, IdentityReviews } from './identity-reviews.js';
+import { newCarry, type ImportRows, type RowResult } from './import-rows.js';
+
+export type { ImportReport, SheetTally } from '../api/schemas.js';
+export { seesUpload, uploadPlacement, type Upload } from './uploads.js';
 
 /** What one request imports: one kind from a CSV or XLSX file, or a whole workbook with a sheet per kind. */
 export type ImportTarget = ImportKind | 'workbook';
-
-export interface SheetTally {
-  sheet: string | null;
-  kind: ImportKind;
-  rows: number;
-  created: number;
-  unchanged: number;
-  errorCount: number;
-}
-
-export interface ImportReport {
-  importId: string | null;
-  kind: ImportTarget;
-  dryRun: boolean;
-  status: 'valid' | 'invalid' | 'applied';
-  rows: number;
-  /** Rows that would create (dry run) or created (apply) a record. */
-  created: number;
-  /** Rows identical to what is already registered: re-importing a file changes nothing. */
-  unchanged: number;
-  errorCount: number;
-  /** The first errors, row by row (capped). */
-  errors: RowError[];
-  /** Per worksheet (one entry for a single-kind file). */
-  sheets: SheetTally[];
-}
 
 const MAX_REPORTED_ERRORS = 1000;
 /** Larger member files are validated and applied in transactions of this many rows (see IMPORT.md). */
 const CHUNK = 1000;
 
-type Outcome = 'created' | 'unchanged';
 interface Segment {
   kind: ImportKind;
   /** Worksheet name, for a workbook. */
   sheet?: string;
 }
-
-/** What could go wrong with a row that only the database can tell, phrased for the report. */
-function rowErrorOf(kind: ImportKind, row: number, err: unknown): RowError | undefined {
-  if (err instanceof HttpProblem && err.status < 500) {
-    const reason = (err.extensions.reason as { zh: string; en: string } | undefined) ?? {
-      zh: err.message,
-      en: err.message,
-    };
-    const field = err.extensions.field as string | undefined;
-    return { row, column: field ? columnOf(kind, field) : '', reason };
-  }
-  return undefined;
-}
-
-/** The zh header of the column a command field comes from ('' when no column holds it). */
-function columnOf(kind: ImportKind, field: string): string {
-  // A firm's county is also its parent.
-  const f = kind === 'firms' && field === 'parentId' ? 'county' : field;
-  return IMPORT_TEMPLATES[kind].columns.find((c) => c.field === f)?.header ?? '';
-}
-
-/** A file that cannot be imported as a whole: 422 with the reason in both languages. */
-function fileProblem(reason: { zh: string; en: string }): HttpProblem {
-  return new HttpProblem(422, reason.en, { extensions: { reason } });
-}
+type Pending = { seg: number; parsed: Extract<ParsedRow<ImportKind>, { command: unknown }> };
 
 /** Rolls a validation transaction back on purpose. */
 class DryRunRollback extends Error {}
 
 /**
- * Bulk import (DOMAIN.md §1): every row goes through the same use case as
- * the API. Validation runs first and writes nothing; apply runs only when the
- * whole file is valid, in chunks, and is idempotent: a row identical to what
- * is registered counts as unchanged, so re-importing a file (or resuming an
- * interrupted one) changes nothing.
+ * Bulk import (DOMAIN.md §1): every row is decided by the same rules as the API. Validation runs
+ * first and writes nothing; apply runs only when the whole file is valid, in chunks, and is
+ * idempotent: a row identical to what is registered counts as unchanged, so re-importing a file
+ * (or resuming an interrupted one) changes nothing.
  */
 export class ImportService {
   constructor(
     private readonly ctx: RegistryContext,
-    private readonly uc: {
-      orgs: OrgService;
-      relations: RelationService;
-      members: MemberService;
-      reviews: IdentityReviews;
-    },
+    private readonly rows: ImportRows,
+    private readonly reviews: IdentityReviews,
   ) {}
 
   /** Spools an upload to a temporary file (two passes read it) while hashing it. */
-  async spool(
-    body: Readable,
-    maxBytes: number,
-  ): Promise<{ file: string; hash: string; bytes: number; head: Buffer; cleanup(): Promise<void> }> {
-    const dir = await mkdtemp(path.join(tmpdir(), 'honglian-import-'));
-    const file = path.join(dir, 'upload');
-    const hash = createHash('sha256');
-    let bytes = 0;
-    let head = Buffer.alloc(0);
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        bytes += chunk.length;
-        if (bytes > maxBytes) return done(new HttpProblem(413, `The file is larger than ${maxBytes} bytes.`));
-        if (head.length < 8) head = Buffer.concat([head, chunk.subarray(0, 8 - head.length)]);
-        hash.update(chunk);
-        done(null, chunk);
-      },
-    });
-    const cleanup = () => rm(dir, { recursive: true, force: true });
-    try {
-      await pipeline(body, meter, createWriteStream(file));
-    } catch (err) {
-      await cleanup();
-      throw err;
-    }
-    return { file, hash: hash.digest('hex'), bytes: (await stat(file)).size, head, cleanup };
+  spool(body: Readable, maxBytes: number): Promise<Upload> {
+    return spool(body, maxBytes);
   }
 
   async run(
@@ -167,21 +81,15 @@ export class ImportService {
     // Only a single-kind member file, whose rows are independent, is validated chunk by chunk.
     const validateChunk = target === 'members' ? CHUNK : Number.POSITIVE_INFINITY;
     const maxRows = target === 'workbook' ? MAX_WORKBOOK_ROWS : undefined;
-    const validation = await this.pass(
-      segments,
-      upload.file,
-      format,
-      principal,
-      dryRun ? 'dry-run' : 'validate',
-      validateChunk,
-      maxRows,
-    );
+    const pass = (mode: 'dry-run' | 'validate' | 'apply', chunk: number) =>
+      this.pass(segments, upload.file, format, principal, mode, chunk, maxRows);
+    const validation = await pass(dryRun ? 'dry-run' : 'validate', validateChunk);
     const report: ImportReport = {
       importId: null,
       kind: target,
       dryRun,
       status: validation.errorCount > 0 ? 'invalid' : 'valid',
-      ...validation.totals,
+      ...validation,
     };
     if (dryRun || validation.errorCount > 0) return report;
     if (previous?.status === 'applied') return { ...report, importId, status: 'applied' };
@@ -201,14 +109,11 @@ export class ImportService {
     );
     const applyChunk =
       target === 'workbook' || validation.rows <= SINGLE_TRANSACTION_ROWS ? Number.POSITIVE_INFINITY : CHUNK;
-    const applied = await this.pass(segments, upload.file, format, principal, 'apply', applyChunk, maxRows);
+    const applied = await pass('apply', applyChunk);
     if (applied.errorCount > 0) {
-      // Only a concurrent change can fail a validated file. A file applied in one transaction left
-      // nothing behind; a chunked one resumes where it stopped when sent again.
-      throw conflict(
-        'The registry changed while the file was being applied; send the same file again to finish.',
-        { errors: applied.errors.slice(0, 20) },
-      );
+      // A file applied in one transaction left nothing behind; a chunked one resumes where it
+      // stopped when sent again.
+      throwRefusal(importRefusals.changedWhileApplying(applied.errors.slice(0, 20)));
     }
     await this.ctx.models.Import.updateOne(
       { _id: importId },
@@ -222,24 +127,22 @@ export class ImportService {
         },
       },
     );
-    return { ...report, ...applied.totals, importId, status: 'applied' };
+    return { ...report, ...applied, importId, status: 'applied' };
   }
 
   /** The kinds a request imports, in order: one, or a workbook's sheets in dependency order. */
   private async segments(target: ImportTarget, file: string, format: ImportFormat): Promise<Segment[]> {
     if (target !== 'workbook') return [{ kind: target }];
-    if (format !== 'xlsx') {
-      throw new HttpProblem(415, 'A workbook import needs an .xlsx file with one worksheet per kind.');
-    }
+    if (format !== 'xlsx') throwRefusal(importRefusals.workbookNeedsXlsx());
     let names: string[];
     try {
       names = await listWorksheets(createReadStream(file));
     } catch (err) {
-      if (err instanceof ImportFileError) throw fileProblem(err.reason);
+      if (err instanceof ImportFileError) throwRefusal(importRefusals.file(err.reason));
       throw err;
     }
     const plan = planWorkbook(names);
-    if (plan.problem) throw fileProblem(plan.problem);
+    if (plan.problem) throwRefusal(importRefusals.file(plan.problem));
     return plan.sheets.map((s) => ({ kind: s.kind, sheet: s.name }));
   }
 
@@ -267,45 +170,31 @@ export class ImportService {
       const sheet = segments[seg]!.sheet;
       if (errors.length < MAX_REPORTED_ERRORS) errors.push(sheet ? { sheet, ...e } : e);
     };
-    let chunk: { seg: number; parsed: ParsedRow<ImportKind> }[] = [];
+    let chunk: Pending[] = [];
     const flush = async () => {
-      const rows = chunk;
+      const pending = chunk;
       chunk = [];
-      if (rows.length === 0) return;
-      const outcomes: { seg: number; outcome?: Outcome; error?: RowError }[] = [];
-      // ID numbers on file outside the caller's scope: review cases, filed once the rows are done.
-      const clashes: IdentityClash[] = [];
+      if (pending.length === 0) return;
+      let results: { seg: number; result: RowResult }[] = [];
       try {
         await withOutbox(this.ctx.conn, async (session, outbox) => {
-          outcomes.length = 0;
-          clashes.length = 0;
-          // Memoised org lookups for this attempt only: a retry reads what the database holds now.
-          this.uc.members.beginBatch(session);
-          for (const { seg, parsed: r } of rows) {
-            if (!('command' in r)) continue;
-            try {
-              const kind = segments[seg]!.kind;
-              outcomes.push({
-                seg,
-                outcome: await this.applyRow(kind, r.command, session, outbox, principal),
-              });
-            } catch (err) {
-              const error = rowErrorOf(segments[seg]!.kind, r.row, err);
-              if (!error) throw err;
-              if (err instanceof IdentityClash) clashes.push(err);
-              outcomes.push({ seg, error });
-              if (mode === 'apply') throw new DryRunRollback();
-            }
-          }
-          if (mode !== 'apply' || outcomes.some((o) => o.error)) throw new DryRunRollback();
+          // A retried attempt starts over from what the database holds now.
+          results = await this.applyRows(pending, segments, session, outbox, principal, mode);
+          if (mode !== 'apply' || results.some((r) => 'error' in r.result)) throw new DryRunRollback();
         });
       } catch (err) {
         if (!(err instanceof DryRunRollback)) throw err;
       }
-      await this.uc.reviews.record(clashes, principal, mode === 'dry-run' ? 'import-dry-run' : 'import');
-      for (const o of outcomes) {
-        if (o.error) note(o.seg, o.error);
-        else if (o.outcome) sheets[o.seg]![o.outcome]++;
+      // ID numbers on file outside the caller's scope: review cases, filed once the rows are done.
+      const clashes = results.flatMap((r) => ('clash' in r.result && r.result.clash ? [r.result.clash] : []));
+      await this.reviews.record(
+        clashes as IdentityClash[],
+        principal,
+        mode === 'dry-run' ? 'import-dry-run' : 'import',
+      );
+      for (const { seg, result } of results) {
+        if ('error' in result) note(seg, result.error);
+        else sheets[seg]![result.outcome]++;
       }
     };
     let rows = 0;
@@ -317,12 +206,7 @@ export class ImportService {
         for await (const parsed of parseImport(segment.kind, createReadStream(file), format, opts)) {
           rows++;
           sheets[seg]!.rows++;
-          if (maxRows !== undefined && rows > maxRows) {
-            throw fileProblem({
-              zh: `工作簿超过${maxRows}行，请按类型拆分成多个文件导入`,
-              en: `the workbook holds more than ${maxRows} rows; import each kind as a file of its own`,
-            });
-          }
+          if (maxRows !== undefined && rows > maxRows) throwRefusal(importRefusals.workbookTooLong(maxRows));
           if ('errors' in parsed) parsed.errors.forEach((e) => note(seg, e));
           else chunk.push({ seg, parsed });
           if (chunk.length >= chunkSize) await flush();
@@ -330,18 +214,12 @@ export class ImportService {
       }
       await flush();
     } catch (err) {
-      if (err instanceof ImportFileError) {
-        const sheet = segments[current]?.sheet;
-        throw fileProblem(
-          sheet === undefined
-            ? err.reason
-            : { zh: `工作表“${sheet}”：${err.reason.zh}`, en: `worksheet ${sheet}: ${err.reason.en}` },
-        );
-      }
+      if (err instanceof ImportFileError)
+        throwRefusal(importRefusals.sheet(segments[current]?.sheet, err.reason));
       throw err;
     }
     const sum = (k: 'rows' | 'created' | 'unchanged' | 'errorCount') => sheets.reduce((n, s) => n + s[k], 0);
-    const totals = {
+    return {
       rows: sum('rows'),
       created: sum('created'),
       unchanged: sum('unchanged'),
@@ -349,119 +227,53 @@ export class ImportService {
       errors,
       sheets,
     };
-    return { ...totals, totals };
   }
 
-  private async applyRow(
-    kind: ImportKind,
-    command: unknown,
-    session: ClientSession,
-    outbox: OutboxWriter,
+  /**
+   * The rows of one transaction, in order: a run of member rows is decided in batches of CHUNK
+   * (load → decide → save), any other row by itself. Apply stops at the first error (the
+   * transaction is rolled back and the file refused), validation goes on to report every row.
+   */
+  private async applyRows(
+    pending: readonly Pending[],
+    segments: readonly Segment[],
+    session: Parameters<ImportRows['one']>[3],
+    outbox: Parameters<ImportRows['one']>[4],
     principal: Principal,
-  ): Promise<Outcome> {
-    switch (kind) {
-      case 'orgs':
-      case 'firms':
-        return this.orgRow(command as CreateOrg, session, outbox, principal);
-      case 'contracts': {
-        const cmd = command as CreateContract;
-        const id = cmd.id ?? stableId('contract', cmd.firmId, cmd.compoundId, cmd.validFrom);
-        if (await this.sameRelation(session, principal, id, 'contract', cmd.firmId, cmd.compoundId, cmd))
-          return 'unchanged';
-        await this.uc.relations.createContractIn(session, outbox, { ...cmd, id }, principal);
-        return 'created';
+    mode: 'dry-run' | 'validate' | 'apply',
+  ): Promise<{ seg: number; result: RowResult }[]> {
+    const out: { seg: number; result: RowResult }[] = [];
+    const carry = newCarry();
+    let failed = false;
+    const push = (seg: number, result: RowResult) => {
+      out.push({ seg, result });
+      if ('error' in result) failed = true;
+    };
+    const stop = () => mode === 'apply' && failed;
+    for (let i = 0; i < pending.length && !stop();) {
+      const { seg, parsed } = pending[i]!;
+      const kind = segments[seg]!.kind;
+      if (kind !== 'members') {
+        push(seg, await this.rows.one(kind, parsed.row, parsed.command, session, outbox, principal));
+        i++;
+        continue;
       }
-      case 'pairings': {
-        const cmd = command as CreatePairing;
-        const id = cmd.id ?? stableId('pairing', cmd.agencyOrgId, cmd.targetId, cmd.validFrom);
-        if (await this.sameRelation(session, principal, id, 'pairing', cmd.agencyOrgId, cmd.targetId, cmd))
-          return 'unchanged';
-        await this.uc.relations.createPairingIn(session, outbox, { ...cmd, id }, principal);
-        return 'created';
+      let end = i;
+      while (end < pending.length && end - i < CHUNK && pending[end]!.seg === seg) end++;
+      const batch = pending.slice(i, end);
+      const results = await this.rows.members(
+        batch.map((p) => ({ row: p.parsed.row, command: p.parsed.command as RegisterMember })),
+        session,
+        outbox,
+        principal,
+        { write: mode === 'apply', carry },
+      );
+      for (const result of results) {
+        push(seg, result);
+        if (stop()) break;
       }
-      case 'members': {
-        const cmd = command as RegisterMember;
-        const existing = await this.ctx.models.Member.findOne({
-          idHash: this.ctx.vault.hash(normaliseIdNumber(cmd.idNumber)),
-        })
-          .session(session)
-          .lean<MemberDoc>();
-        // "Unchanged" only for a record the caller manages: anything else goes through the use
-        // case, which refuses it as it would refuse the same request.
-        if (
-          existing &&
-          managesPlacement(principal, { county: existing.county, paths: existing.scopePaths })
-        ) {
-          const v = versionOn(existing.versions, cmd.effectiveFrom);
-          if (v && v.name === cmd.name && v.partyOrgId === cmd.partyOrgId) return 'unchanged';
-        }
-        await this.uc.members.registerIn(session, outbox, cmd, principal);
-        return 'created';
-      }
+      i = end;
     }
+    return out;
   }
-
-  private async orgRow(
-    cmd: CreateOrg,
-    session: ClientSession,
-    outbox: OutboxWriter,
-    principal: Principal,
-  ): Promise<Outcome> {
-    if (cmd.id) {
-      const existing = await this.ctx.models.Org.findById(cmd.id).session(session).lean<OrgDoc>();
-      const v = existing && versionOn(existing.versions, cmd.effectiveFrom);
-      if (
-        existing &&
-        v &&
-        managesPlacement(principal, { county: existing.county, paths: [v.path] }) &&
-        existing.kind === cmd.kind &&
-        v.name === cmd.name &&
-        v.parentId === (cmd.parentId ?? null)
-      ) {
-        return 'unchanged';
-      }
-    }
-    await this.uc.orgs.createIn(session, outbox, cmd, principal);
-    return 'created';
-  }
-
-  /** Whether the row is a relation already registered, as the caller may see it. */
-  private async sameRelation(
-    session: ClientSession,
-    principal: Principal,
-    id: string,
-    type: RelationDoc['type'],
-    fromId: string,
-    toId: string,
-    period: { validFrom: string; validTo: string | null },
-  ): Promise<boolean> {
-    const doc = await this.ctx.models.Relation.findById(id).session(session).lean<RelationDoc>();
-    return (
-      !!doc &&
-      managesPlacement(principal, { county: doc.county, paths: [doc.path] }) &&
-      doc.type === type &&
-      doc.fromId === fromId &&
-      doc.toId === toId &&
-      doc.validFrom === period.validFrom &&
-      (doc.endedOn !== null || doc.validTo === period.validTo)
-    );
-  }
-}
-
-/** Rows without an id get one from what identifies them, so the same row always lands on the same record. */
-function stableId(prefix: string, ...parts: string[]): string {
-  return `${prefix}-${createHash('sha256').update(parts.join('|')).digest('hex').slice(0, 16)}`;
-}
-
-/** Where an upload comes from: its import record and job are placed there (README, Imports). */
-export function uploadPlacement(principal: Principal): UploadPlacement {
-  return { county: principal.county ?? null, orgPath: principal.orgPath ?? null };
-}
-
-/** Whether the caller may see an import record or job: the read rule over where it was uploaded. */
-export function seesUpload(principal: Principal, upload: UploadPlacement): boolean {
-  return managesPlacement(principal, {
-    county: upload.county ?? '',
-    paths: upload.orgPath ? [upload.orgPath] : [],
-  });
 }

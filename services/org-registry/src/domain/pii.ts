@@ -1,6 +1,27 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 
 /**
+ * Random bytes taken from a pool refilled from the CSPRNG: a bulk import seals two values per row,
+ * and one system call per 12-byte IV costs more than the cipher. Bytes are never handed out twice.
+ */
+class RandomPool {
+  private buf = Buffer.alloc(0);
+  private at = 0;
+
+  take(n: number): Buffer {
+    if (this.at + n > this.buf.length) {
+      this.buf = randomBytes(Math.max(64 * 1024, n));
+      this.at = 0;
+    }
+    const out = Buffer.from(this.buf.subarray(this.at, this.at + n));
+    this.at += n;
+    return out;
+  }
+}
+
+export const randomPool = new RandomPool();
+
+/**
  * Personal data at rest (PIPL): a keyed hash for uniqueness and lookup, and
  * AES-256-GCM for the value itself. Two keys are derived from one secret so
  * a leaked hash cannot be used to decrypt and vice versa.
@@ -20,7 +41,7 @@ export class PiiVault {
   }
 
   encrypt(value: string): string {
-    const iv = randomBytes(12);
+    const iv = randomPool.take(12);
     const cipher = createCipheriv('aes-256-gcm', this.encKey, iv);
     const body = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
     return `v1.${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url')}`;

@@ -43,7 +43,7 @@ export function importTemplatesMarkdown(): string {
     `  at most ${MAX_WORKBOOK_ROWS.toLocaleString('en')} rows in all. Errors name their \`sheet\`.`,
     '- A file larger than `IMPORT_MAX_BYTES` (default 50 MB) is refused with 413, a body that is neither',
     '  CSV nor XLSX with 415, a file that cannot be read as a whole (below) with 422; nothing is written.',
-    '- A large file takes longer than a gateway or browser waits (10,000 members: about 20 s here).',
+    '- A large file takes longer than a gateway or browser waits (50,000 members: about two minutes here).',
     '  Send it with `Prefer: respond-async`: the answer is at once `202` with the job as `Location`',
     '  (`/api/v1/registry/imports/jobs/<id>`); poll it until `status` is `done` (with the `report`',
     '  above), `failed` (with the `problem` the request would have answered) or `interrupted` (the',

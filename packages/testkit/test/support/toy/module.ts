@@ -16,6 +16,23 @@ import { z } from 'zod';
 import { BoardClosed, BoardOpened, NotePosted } from './contracts.js';
 import { decidePost, type Board, type Note } from './domain.js';
 
+/** What the API answers, documented and (in tests) checked against every answer: one schema per view. */
+const NoteView = z.object({
+  _id: z.string(),
+  boardId: z.string(),
+  county: z.string(),
+  title: z.string(),
+  postedBy: z.string(),
+  postedAt: z.iso.datetime(),
+});
+const BoardView = z.object({
+  _id: z.string(),
+  county: z.string(),
+  name: z.string(),
+  open: z.boolean(),
+  noteCount: z.number().int(),
+});
+
 /** Load → decide → save: the only place that touches the store for a post. */
 class NoteService {
   constructor(
@@ -88,7 +105,7 @@ export const toyNotes = defineServiceModule({
               params: z.object({ boardId: z.string() }),
               body: z.strictObject({ title: z.string().min(1) }),
             },
-            responses: { 201: { description: 'The note' } },
+            responses: { 201: { description: 'The note', schema: NoteView } },
           },
           async ({ params, body, principal }) => ({
             status: 201,
@@ -101,7 +118,7 @@ export const toyNotes = defineServiceModule({
             path: '/boards/:boardId',
             summary: 'A board and how many notes it has',
             request: { params: z.object({ boardId: z.string() }) },
-            responses: { 200: { description: 'The board' } },
+            responses: { 200: { description: 'The board', schema: BoardView } },
           },
           async ({ params, principal }) => ({
             body: orThrow(found(await notes.board(principal, params.boardId))).changes,

@@ -1,16 +1,14 @@
 import type { ClientSession } from 'mongoose';
-import type { MemberRm, OrgRm, PairingRm } from '../data/models.js';
 import type { CommunityFacts, MemberFacts, PairingFacts } from '../domain/reports.js';
 import { honoursPairing } from '../domain/scope.js';
-import type { CheckinContext } from './context.js';
+import type { CheckinModels, MemberRm, OrgRm, PairingRm } from './models.js';
+
+/** A community of the read model, with its record. */
+export type Community = CommunityFacts & { doc: OrgRm };
 
 /** Queries over the read model (orgs, members, pairings from the registry's events). */
-export class Directory {
-  constructor(private readonly ctx: CheckinContext) {}
-
-  private get m() {
-    return this.ctx.models;
-  }
+export class ReadModel {
+  constructor(private readonly m: CheckinModels) {}
 
   async org(id: string, session?: ClientSession): Promise<OrgRm | null> {
     return this.m.Org.findById(id, null, { session }).lean<OrgRm>();
@@ -30,14 +28,10 @@ export class Directory {
     return found.sort((a, b) => ids.indexOf(b._id) - ids.indexOf(a._id))[0] ?? null;
   }
 
-  async community(
-    id: string,
-    day: string,
-    session?: ClientSession,
-  ): Promise<(CommunityFacts & { doc: OrgRm }) | null> {
+  async community(id: string, day: string, session?: ClientSession): Promise<Community | null> {
     const doc = await this.org(id, session);
     if (!doc || doc.kind !== 'community') return null;
-    return { id: doc._id, county: doc.county, open: Directory.isOpen(doc, day), doc };
+    return { id: doc._id, county: doc.county, open: ReadModel.isOpen(doc, day), doc };
   }
 
   async member(id: string, session?: ClientSession): Promise<MemberRm | null> {
@@ -67,6 +61,21 @@ export class Directory {
   async honoured(p: PairingRm, session?: ClientSession): Promise<boolean> {
     const agency = await this.org(p.agencyUnitId ?? p.agencyOrgId, session);
     return honoursPairing(p, agency?.county ?? null);
+  }
+
+  /** The active members working at a unit (its feedback sheet), in id order. */
+  activeMembersOf(unitId: string): Promise<MemberRm[]> {
+    return this.m.Member.find({ workUnitId: unitId, status: 'active' })
+      .sort({ _id: 1 })
+      .limit(20_000)
+      .lean<MemberRm[]>();
+  }
+
+  /** Every pairing of a unit (or its party organisation), whatever its dates. */
+  pairingsOfUnit(unitId: string): Promise<PairingRm[]> {
+    return this.m.Pairing.find({ $or: [{ agencyUnitId: unitId }, { agencyOrgId: unitId }] }).lean<
+      PairingRm[]
+    >();
   }
 
   /** Pairings of a work unit (or its party organisation) in force on `day`, with the community each lands in. */

@@ -1,8 +1,10 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { EmbeddedMongo } from '@honglian/embedded-mongo';
+import { MongoClient } from 'mongodb';
 import { demoToken } from './support.js';
 
 const BIN = path.join(__dirname, '..', 'dist', 'bin.js');
@@ -170,6 +172,78 @@ describe('honglian start', () => {
         orgsOf(gatewayUrl, await token('county-admin-331003')),
       );
       expect(second).toEqual(first);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps a write through kill -9 (no clean stop): the embedded store snapshots while data changes', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'honglian-crash-'));
+    /** Whether the snapshot on disk holds the org yet (read from a copy, in a server of its own). */
+    const onDisk = async (orgId: string) => {
+      const copy = mkdtempSync(path.join(tmpdir(), 'honglian-crash-copy-'));
+      try {
+        copyFileSync(
+          path.join(dataDir, 'embedded-mongo.snapshot'),
+          path.join(copy, 'embedded-mongo.snapshot'),
+        );
+        const server = await EmbeddedMongo.start({ dataDir: copy, snapshotEveryMs: 0 });
+        const client = await MongoClient.connect(server.uriFor('org-registry'));
+        try {
+          return (
+            (await client
+              .db('org-registry')
+              .collection('orgs')
+              .countDocuments({ _id: orgId as never })) > 0
+          );
+        } finally {
+          await client.close();
+          await server.stop();
+        }
+      } catch {
+        return false; // no snapshot yet
+      } finally {
+        rmSync(copy, { recursive: true, force: true });
+      }
+    };
+    try {
+      const first = startCli({ PORT: '0', DATA_DIR: dataDir });
+      let created: string;
+      try {
+        const gatewayUrl = (await first.lines).at(-1)!.match(/ready at (http:\/\/\S+)/)![1]!;
+        const admin = await demoToken(gatewayUrl, 'county-admin-331003');
+        const res = await fetch(`${gatewayUrl}/api/v1/registry/orgs`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            kind: 'compound',
+            name: '崩溃前小区',
+            parentId: '331003-community-01',
+            effectiveFrom: '2026-01-01',
+          }),
+        });
+        expect(res.status).toBe(201);
+        created = ((await res.json()) as { id: string }).id;
+        // However slow the machine: wait until a snapshot on disk has the write, then crash.
+        while (!(await onDisk(created))) await new Promise((r) => setTimeout(r, 200));
+      } finally {
+        first.child.kill('SIGKILL');
+        await exitOf(first.child);
+      }
+      expect(first.child.signalCode).toBe('SIGKILL');
+      const second = startCli({ PORT: '0', DATA_DIR: dataDir });
+      try {
+        const gatewayUrl = (await second.lines).at(-1)!.match(/ready at (http:\/\/\S+)/)![1]!;
+        const admin = await demoToken(gatewayUrl, 'county-admin-331003');
+        const res = await fetch(`${gatewayUrl}/api/v1/registry/orgs/${created}`, {
+          headers: { Authorization: `Bearer ${admin}` },
+        });
+        expect(res.status).toBe(200);
+        expect(await res.json()).toMatchObject({ id: created, name: '崩溃前小区' });
+      } finally {
+        second.child.kill('SIGTERM');
+        expect(await exitOf(second.child)).toBe(0);
+      }
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -1,0 +1,62 @@
+import { tenantFilter, type Principal } from '@honglian/service-kit';
+import type { ClientSession } from 'mongoose';
+import type { Activity, ActivityKind, ActivityResponse } from '../domain/activities.js';
+import type { CheckinModels } from './models.js';
+import { pageOf, type Page, type PageRequest } from './page.js';
+
+export interface ActivityQuery extends PageRequest {
+  communityId?: string | undefined;
+  kind?: ActivityKind | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+}
+
+/** Activities and whistle calls, and the members' responses to them. */
+export class ActivityStore {
+  constructor(private readonly m: CheckinModels) {}
+
+  byId(id: string, session?: ClientSession): Promise<Activity | null> {
+    return this.m.Activity.findById(id, null, { session }).lean<Activity>();
+  }
+
+  async insert(activity: Activity, session: ClientSession): Promise<void> {
+    await this.m.Activity.create([activity], { session });
+  }
+
+  /** Activities of the communities the caller manages, or (`reportedTo`, members) reported to. */
+  page(principal: Principal, reportedTo: string[] | null, q: ActivityQuery): Promise<Page<Activity>> {
+    const scopes: Record<string, unknown>[] = [tenantFilter(principal, { orgPathField: 'communityPath' })];
+    if (reportedTo) scopes.push({ communityId: { $in: reportedTo } });
+    const filter: Record<string, unknown> = { $or: scopes };
+    if (q.communityId) filter.communityId = q.communityId;
+    if (q.kind) filter.kind = q.kind;
+    if (q.from || q.to)
+      filter.startsAt = { ...(q.from ? { $gte: q.from } : {}), ...(q.to ? { $lt: q.to } : {}) };
+    return pageOf(this.m.Activity, filter, q);
+  }
+
+  async responded(responseId: string, session: ClientSession): Promise<boolean> {
+    return !!(await this.m.Response.exists({ _id: responseId }).session(session));
+  }
+
+  /** Counts the response against the capacity, atomically; false when the activity is full. */
+  async claimPlace(activity: Activity, session: ClientSession): Promise<boolean> {
+    const res = await this.m.Activity.updateOne(
+      { _id: activity._id, ...(activity.capacity !== null ? { responses: { $lt: activity.capacity } } : {}) },
+      { $inc: { responses: 1 } },
+      { session },
+    );
+    return res.matchedCount > 0;
+  }
+
+  async insertResponse(response: ActivityResponse, session: ClientSession): Promise<void> {
+    await this.m.Response.create([response], { session });
+  }
+
+  responsesTo(activityId: string): Promise<ActivityResponse[]> {
+    return this.m.Response.find({ activityId })
+      .sort({ respondedAt: 1 })
+      .limit(2000)
+      .lean<ActivityResponse[]>();
+  }
+}

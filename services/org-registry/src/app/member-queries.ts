@@ -1,0 +1,118 @@
+import { refuse } from '@honglian/service-kit/domain';
+import type { Principal } from '@honglian/service-kit';
+import type { MemberView, RevealView } from '../api/schemas.js';
+import { versionOn } from '../domain/effective.js';
+import type { AuditDoc, MemberDoc } from '../domain/records.js';
+import { managesPlacement, placementFilter } from '../domain/scope.js';
+import { actorOf, refusalError, type RegistryContext } from './context.js';
+import { memberView } from './views.js';
+
+/** Roles allowed to read a member's full ID number and phone (to contact or verify them). */
+export const REVEAL_ROLES = ['city-admin', 'county-admin', 'community-staff'] as const;
+
+const notFound = (id: string) => refusalError(refuse.notFound(), `Member ${id} was not found.`);
+
+/** How a reveal ends: the role first (403), then "not found" whether missing or out of scope (404). */
+function revealOutcome(principal: Principal, doc: MemberDoc | null): AuditDoc['outcome'] {
+  if (!REVEAL_ROLES.some((r) => principal.roles.includes(r))) return 'denied';
+  if (!doc) return 'not-found';
+  if (!managesPlacement(principal, { county: doc.county, paths: doc.scopePaths })) return 'out-of-scope';
+  return 'revealed';
+}
+
+/** Reading members (masked), and the audited reveal of their personal data. */
+export class MemberQueries {
+  constructor(private readonly ctx: RegistryContext) {}
+
+  /** The member if the principal manages them (or is them), else 404. */
+  private async visible(principal: Principal, id: string): Promise<MemberDoc> {
+    const doc = await this.ctx.members.findById(id);
+    const self = principal.roles.includes('member') && principal.memberId === id;
+    if (!doc || !(self || managesPlacement(principal, { county: doc.county, paths: doc.scopePaths }))) {
+      throw notFound(id);
+    }
+    return doc;
+  }
+
+  async get(id: string, day: string, principal: Principal): Promise<MemberView> {
+    const doc = await this.visible(principal, id);
+    const v = versionOn(doc.versions, day);
+    if (!v) throw refusalError(refuse.notFound(), `Member ${id} was not registered on ${day}.`);
+    return memberView(doc, v);
+  }
+
+  async history(id: string, principal: Principal): Promise<{ id: string; versions: MemberView[] }> {
+    const doc = await this.visible(principal, id);
+    return { id, versions: doc.versions.map((v) => memberView(doc, v)) };
+  }
+
+  /**
+   * Full ID number and phone, for roles that need them. Every attempt is audit-logged with its
+   * outcome, refused ones too (probing is what an audit is for); the value never is.
+   */
+  async reveal(id: string, principal: Principal, requestId?: string): Promise<RevealView> {
+    const doc = await this.ctx.members.findById(id);
+    const outcome = revealOutcome(principal, doc);
+    await this.ctx.models.Audit.create({
+      at: this.ctx.clock.now(),
+      actor: actorOf(principal),
+      roles: principal.roles,
+      action: 'member.reveal',
+      memberId: id,
+      county: doc?.county ?? null,
+      outcome,
+      ...(requestId ? { requestId } : {}),
+    });
+    this.ctx.logger.info(
+      { audit: 'member.reveal', memberId: id, actor: actorOf(principal), outcome, requestId },
+      outcome === 'revealed' ? 'personal data revealed' : 'personal data reveal refused',
+    );
+    if (outcome === 'denied') {
+      throw refusalError(refuse.forbidden('您的角色无权查看', 'Your role does not allow this.'));
+    }
+    if (outcome !== 'revealed' || !doc) throw notFound(id);
+    const latest = doc.versions.at(-1)!;
+    return {
+      id,
+      idNumber: this.ctx.vault.decrypt(doc.idEnc),
+      phone: this.ctx.vault.decrypt(latest.phoneEnc),
+    };
+  }
+
+  async list(
+    q: {
+      partyOrgId?: string;
+      compoundId?: string;
+      workUnitId?: string;
+      q?: string;
+      asOf: string;
+      limit: number;
+      cursor?: string;
+    },
+    principal: Principal,
+  ): Promise<{ items: MemberView[]; nextCursor: string | null }> {
+    const scope = placementFilter(principal, 'scopePaths');
+    if (!scope) return { items: [], nextCursor: null };
+    const filter: Record<string, unknown> = { ...scope };
+    if (q.partyOrgId) filter['versions.partyOrgId'] = q.partyOrgId;
+    if (q.compoundId) filter['versions.residenceCompoundId'] = q.compoundId;
+    if (q.workUnitId) filter['versions.workUnitId'] = q.workUnitId;
+    const items: MemberView[] = [];
+    let after = q.cursor;
+    for (;;) {
+      const batch = await this.ctx.members.page(filter, after, q.limit * 2);
+      for (const doc of batch) {
+        after = doc._id;
+        const v = versionOn(doc.versions, q.asOf);
+        if (!v) continue;
+        if (q.partyOrgId && v.partyOrgId !== q.partyOrgId) continue;
+        if (q.compoundId && v.residenceCompoundId !== q.compoundId) continue;
+        if (q.workUnitId && v.workUnitId !== q.workUnitId) continue;
+        if (q.q && !v.name.includes(q.q)) continue;
+        items.push(memberView(doc, v));
+        if (items.length === q.limit) return { items, nextCursor: doc._id };
+      }
+      if (batch.length < q.limit * 2) return { items, nextCursor: null };
+    }
+  }
+}

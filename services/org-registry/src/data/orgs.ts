@@ -1,0 +1,107 @@
+import type { ClientSession } from 'mongoose';
+import { escapeRegex } from '@honglian/service-kit/domain';
+import { versionOn } from '../domain/effective.js';
+import type { FoundOrg } from '../domain/references.js';
+import type { OrgDoc, OrgVersion, RegistryModels } from './models.js';
+
+type Session = ClientSession | undefined;
+
+/** The queries and writes the use cases need over units (one collection, versions inside). */
+export class OrgRepository {
+  constructor(private readonly models: RegistryModels) {}
+
+  private get Org() {
+    return this.models.Org;
+  }
+
+  findById(id: string, session?: Session): Promise<OrgDoc | null> {
+    return this.Org.findById(id, null, { session }).lean<OrgDoc>().exec();
+  }
+
+  /** A unit as it stood on `day`, whoever asks; undefined when it did not exist then. */
+  async versionOn(id: string, day: string, session?: Session): Promise<FoundOrg | undefined> {
+    const doc = await this.findById(id, session);
+    const version = doc && versionOn(doc.versions, day);
+    return doc && version ? { doc, version } : undefined;
+  }
+
+  /** Several units at once (a chunk of import rows names the same few again and again). */
+  async findByIds(ids: Iterable<string>, session?: Session): Promise<Map<string, OrgDoc>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const docs = await this.Org.find({ _id: { $in: unique } }, null, { session }).lean<OrgDoc[]>();
+    return new Map(docs.map((d) => [d._id, d]));
+  }
+
+  async exists(id: string, session?: Session): Promise<boolean> {
+    return (await this.Org.exists({ _id: id }).session(session ?? null)) !== null;
+  }
+
+  /** The unit other than `self` that holds a credit code in any version. */
+  creditCodeHolder(code: string, self: string, session?: Session) {
+    return this.Org.findOne(
+      { 'versions.creditCode': code, _id: { $ne: self } },
+      { _id: 1, county: 1, paths: 1 },
+    )
+      .session(session ?? null)
+      .lean<Pick<OrgDoc, '_id' | 'county' | 'paths'>>()
+      .exec();
+  }
+
+  /** Units that ever lay under `path` (not the unit itself). */
+  descendantsOf(path: string, session?: Session): Promise<OrgDoc[]> {
+    return this.Org.find({ paths: { $regex: `^${escapeRegex(path)}/` } }, null, { session })
+      .lean<OrgDoc[]>()
+      .exec();
+  }
+
+  /** Units at `path` or under it in any version; every unit when path is empty. */
+  within(path: string): Promise<OrgDoc[]> {
+    const filter = path ? { paths: { $regex: `^${escapeRegex(path)}(/|$)` } } : {};
+    return this.Org.find(filter).lean<OrgDoc[]>().exec();
+  }
+
+  /** Units that had `id` as their parent in any version. */
+  childrenOf(id: string, session?: Session): Promise<OrgDoc[]> {
+    return this.Org.find({ 'versions.parentId': id }, null, { session }).lean<OrgDoc[]>().exec();
+  }
+
+  /** Communities among the given ids (the units of a path). */
+  communitiesAmong(ids: readonly string[], session?: Session): Promise<OrgDoc[]> {
+    return this.Org.find({ _id: { $in: ids }, kind: 'community' }, null, { session })
+      .lean<OrgDoc[]>()
+      .exec();
+  }
+
+  /** A page of units by id after `after`, for filters applied in code. */
+  page(filter: Record<string, unknown>, after: string | undefined, limit: number): Promise<OrgDoc[]> {
+    return this.Org.find(after ? { ...filter, _id: { $gt: after } } : filter)
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean<OrgDoc[]>()
+      .exec();
+  }
+
+  async insert(doc: OrgDoc, session: ClientSession): Promise<void> {
+    await this.Org.create([doc], { session });
+  }
+
+  /** Replaces the versions if nobody changed the unit since it was read; false when somebody did. */
+  async writeVersions(
+    doc: OrgDoc,
+    set: { versions: OrgVersion[]; paths?: string[] },
+    session: ClientSession,
+  ): Promise<boolean> {
+    const res = await this.Org.updateOne(
+      { _id: doc._id, lock: doc.lock },
+      { $set: set, $inc: { lock: 1 } },
+      { session },
+    );
+    return res.matchedCount > 0;
+  }
+
+  /** Serialises writes that must not overlap (e.g. two contracts for one compound). */
+  async lock(id: string, session: ClientSession): Promise<void> {
+    await this.Org.updateOne({ _id: id }, { $inc: { lock: 1 } }, { session });
+  }
+}

@@ -1,0 +1,61 @@
+import type { ClientSession } from 'mongoose';
+import type { RegistryModels, RelationDoc } from './models.js';
+
+type Session = ClientSession | undefined;
+
+/** The queries and writes the use cases need over relations (contracts, pairings, memberships, appointments). */
+export class RelationRepository {
+  constructor(private readonly models: RegistryModels) {}
+
+  private get Relation() {
+    return this.models.Relation;
+  }
+
+  findById(id: string, session?: Session): Promise<RelationDoc | null> {
+    return this.Relation.findById(id, null, { session }).lean<RelationDoc>().exec();
+  }
+
+  findOne(id: string, type: RelationDoc['type'], session?: Session): Promise<RelationDoc | null> {
+    return this.Relation.findOne({ _id: id, type }, null, { session }).lean<RelationDoc>().exec();
+  }
+
+  async exists(id: string, session?: Session): Promise<boolean> {
+    return (await this.Relation.exists({ _id: id }).session(session ?? null)) !== null;
+  }
+
+  /** Relations of a type between the given sides (either may be left open). */
+  between(
+    type: RelationDoc['type'],
+    sides: { fromId?: string; toId?: string; post?: string },
+    session?: Session,
+  ): Promise<RelationDoc[]> {
+    return this.Relation.find({ type, ...sides }, null, { session })
+      .lean<RelationDoc[]>()
+      .exec();
+  }
+
+  find(filter: Record<string, unknown>, limit?: number): Promise<RelationDoc[]> {
+    const q = this.Relation.find(filter).sort({ _id: 1 });
+    return (limit ? q.limit(limit) : q).lean<RelationDoc[]>().exec();
+  }
+
+  /** Appointments held by these members, any day. */
+  appointmentsOf(memberIds: readonly string[]): Promise<RelationDoc[]> {
+    return this.Relation.find({ type: 'appointment', fromId: { $in: [...new Set(memberIds)] } })
+      .select({ fromId: 1, toId: 1, validFrom: 1, validTo: 1 })
+      .lean<RelationDoc[]>()
+      .exec();
+  }
+
+  async insert(doc: RelationDoc, session: ClientSession): Promise<void> {
+    await this.Relation.create([doc], { session });
+  }
+
+  async end(id: string, endedOn: string, session: ClientSession): Promise<void> {
+    await this.Relation.updateOne(
+      { _id: id, endedOn: null },
+      { $set: { validTo: endedOn, endedOn } },
+      { session },
+    );
+  }
+}

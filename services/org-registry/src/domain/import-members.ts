@@ -1,0 +1,92 @@
+import { isRefusal, type EventDraft, type Principal, type Refusal } from '@honglian/service-kit/domain';
+import type { RegisterMember } from './commands.js';
+import { versionOn } from './effective.js';
+import {
+  decidePlacement,
+  decideRegistration,
+  isIdentityClash,
+  type MemberPlacement,
+  type SealedIdentity,
+} from './members.js';
+import type { Stamp } from './orgs.js';
+import type { MemberDoc } from './records.js';
+import type { FoundOrg } from './references.js';
+import { managesPlacement } from './scope.js';
+
+/** One member row of an import, with what the use case prepared for it (no key, no clock, no store here). */
+export interface MemberRow {
+  cmd: RegisterMember;
+  /** The member code: the row's, or one the use case made up. */
+  id: string;
+  sealed: SealedIdentity;
+}
+
+/** What a chunk of member rows needs from the registry, loaded in a few queries. */
+export interface MemberChunkState {
+  /** The units the rows name, answered for a day. */
+  units: {
+    on(day: string): { unitOn(id: string): FoundOrg | undefined; communityOf(path: string): string | null };
+  };
+  /** Members already holding the rows' ID numbers, by ID-number hash. */
+  holders: ReadonlyMap<string, MemberDoc>;
+  /** Member codes the rows ask for that are already in use. */
+  takenIds: ReadonlySet<string>;
+}
+
+export type MemberRowOutcome =
+  | { outcome: 'unchanged' }
+  | { outcome: 'created'; doc: MemberDoc; events: readonly EventDraft[] }
+  | { refusal: Refusal; clash?: MemberDoc };
+
+/**
+ * Decides every member row of a chunk, in order, exactly as the registration use case would one
+ * request after the other in one transaction: a row identical to what is registered (within the
+ * caller's scope) is unchanged, any other goes through `decideRegistration`; a member created by
+ * an earlier row counts as registered for the rows after it. Pure: the outcomes are the changes.
+ */
+export function decideMemberRows(
+  rows: readonly MemberRow[],
+  state: MemberChunkState,
+  stamp: Stamp,
+): MemberRowOutcome[] {
+  const holders = new Map(state.holders);
+  const taken = new Set(state.takenIds);
+  const { principal } = stamp;
+  return rows.map(({ cmd, id, sealed }): MemberRowOutcome => {
+    const existing = holders.get(sealed.idHash);
+    // "Unchanged" only for a record the caller manages: anything else is decided as a registration,
+    // which refuses it as it would refuse the same request.
+    if (existing && manages(principal, existing)) {
+      const v = versionOn(existing.versions, cmd.effectiveFrom);
+      if (v && v.name === cmd.name && v.partyOrgId === cmd.partyOrgId) return { outcome: 'unchanged' };
+    }
+    const placement: MemberPlacement | Refusal = decidePlacement(
+      principal,
+      cmd,
+      cmd.effectiveFrom,
+      state.units.on(cmd.effectiveFrom),
+    );
+    const decision = decideRegistration(
+      { ...cmd, id, askedId: !!cmd.id },
+      sealed,
+      {
+        placement,
+        holder: isRefusal(placement) ? null : (existing ?? null),
+        idTaken: !!cmd.id && taken.has(cmd.id),
+      },
+      stamp,
+    );
+    if (!decision.ok) {
+      return isIdentityClash(decision) && existing
+        ? { refusal: decision, clash: existing }
+        : { refusal: decision };
+    }
+    const { doc } = decision.changes;
+    holders.set(doc.idHash, doc);
+    taken.add(doc._id);
+    return { outcome: 'created', doc, events: decision.events };
+  });
+}
+
+const manages = (principal: Principal, doc: MemberDoc) =>
+  managesPlacement(principal, { county: doc.county, paths: doc.scopePaths });
