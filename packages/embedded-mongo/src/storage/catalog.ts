@@ -147,26 +147,26 @@ export class Catalog {
     return list ? (list[list.length - 1] as Version).seq : 0;
   }
 
-  /** Documents of `ns` changed after `seq`, with their version as of `seq` (undefined: absent then). */
-  *versionsAt(ns: string, seq: number): Generator<[string, Doc | undefined]> {
+  /**
+   * The writes of `ns` logged after `after` (a log sequence at or past `seq`), in order, each with
+   * its document's version as of `seq` and the write's own sequence: a transaction reads the
+   * versions others committed since its snapshot incrementally, each write once.
+   */
+  *writesLoggedAfter(ns: string, seq: number, after: number): Generator<[string, Doc | undefined, number]> {
     const log = this.logs.get(ns);
-    if (!log || log.length === 0 || (log[log.length - 1] as { seq: number }).seq <= seq) return;
-    // the writes after `seq` are the log's tail: find where it starts, then each document once
+    if (!log || log.length === 0 || (log[log.length - 1] as { seq: number }).seq <= after) return;
     let lo = 0;
     let hi = log.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((log[mid] as { seq: number }).seq <= seq) lo = mid + 1;
+      if ((log[mid] as { seq: number }).seq <= after) lo = mid + 1;
       else hi = mid;
     }
-    const seen = new Set<string>();
     const byId = this.writes.get(ns);
     for (let i = lo; i < log.length; i++) {
-      const { id } = log[i] as { id: string };
-      if (seen.has(id)) continue;
-      seen.add(id);
+      const { id, seq: at } = log[i] as { id: string; seq: number };
       const first = byId?.get(id)?.find((v) => v.seq > seq);
-      if (first) yield [id, first.before];
+      if (first) yield [id, first.before, at];
     }
   }
 

@@ -16,6 +16,17 @@ export class SnapshotCollection extends Collection {
   private readonly own: Collection;
   /** Documents this transaction removed (and did not insert again). */
   private readonly removed = new Set<string>();
+  /**
+   * Documents others changed since the snapshot, with their snapshot version, in the order of
+   * their first later write; read from the catalog's log incrementally (`seenUpTo`), so a
+   * transaction that writes a lot beside busy writers (an import beside the outbox relay) does not
+   * rescan every change for every statement.
+   */
+  private readonly changed: [string, Doc | undefined][] = [];
+  private readonly changedIds = new Set<string>();
+  private seenUpTo: number;
+  /** Per unique index: the snapshot versions' keys (key → id) over `changed[0..n)`. */
+  private readonly beforeKeys = new Map<string, { n: number; keys: Map<string, string> }>();
 
   constructor(
     private readonly base: Collection,
@@ -23,11 +34,23 @@ export class SnapshotCollection extends Collection {
     private readonly snapSeq: number,
   ) {
     super(base.db, base.name, base.metrics, base.options, base.uuid, base.incarnation);
+    this.seenUpTo = snapSeq;
     // The committed index set: hints, listIndexes and unique checks read it.
     this.indexes = base.indexes;
     this.own = new Collection(base.db, base.name, base.metrics, base.options, base.uuid, base.incarnation);
     for (const ix of base.indexes.values()) if (!ix.isId) this.own.addIndex(ix.spec);
     this.docs = new SnapshotDocs(this);
+  }
+
+  /** The snapshot versions of documents others changed since the snapshot (see `changed`). */
+  private changedSinceSnapshot(): readonly [string, Doc | undefined][] {
+    for (const [id, before, at] of this.catalog.writesLoggedAfter(this.ns, this.snapSeq, this.seenUpTo)) {
+      this.seenUpTo = at;
+      if (this.changedIds.has(id)) continue;
+      this.changedIds.add(id);
+      this.changed.push([id, before]);
+    }
+    return this.changed;
   }
 
   /** The committed version as of the snapshot (undefined: it did not exist then). */
@@ -56,7 +79,7 @@ export class SnapshotCollection extends Collection {
         if (d) yield d;
       }
     }
-    for (const [id, before] of this.catalog.versionsAt(this.ns, this.snapSeq))
+    for (const [id, before] of this.changedSinceSnapshot())
       if (before && !this.base.docs.has(id) && !this.own.docs.has(id) && !this.removed.has(id)) yield before;
     for (const [id, doc] of this.own.docs) if (!this.base.docs.has(id)) yield doc;
   }
@@ -83,7 +106,7 @@ export class SnapshotCollection extends Collection {
       const d = this.get(id);
       if (d) out.push(d);
     }
-    for (const [id, before] of this.catalog.versionsAt(this.ns, this.snapSeq)) {
+    for (const [id, before] of this.changedSinceSnapshot()) {
       if (!before || seen.has(id) || this.own.docs.has(id) || this.removed.has(id)) continue;
       seen.add(id);
       out.push(before);
@@ -133,11 +156,20 @@ export class SnapshotCollection extends Collection {
       this.catalog.changedSince(this.ns, owner, this.snapSeq) === UNCHANGED
     )
       return owner;
-    for (const [id, before] of this.catalog.versionsAt(this.ns, this.snapSeq)) {
-      if (!before || id === self || this.own.docs.has(id) || this.removed.has(id) || !ix.contains(before))
-        continue;
-      if (ix.uniqueEntries(before).some((e) => e.key === key)) return id;
+    // a document that held the key at the snapshot and was changed by others since
+    const changed = this.changedSinceSnapshot();
+    let held = this.beforeKeys.get(ix.name);
+    if (!held) {
+      held = { n: 0, keys: new Map() };
+      this.beforeKeys.set(ix.name, held);
     }
+    for (; held.n < changed.length; held.n++) {
+      const [id, before] = changed[held.n] as [string, Doc | undefined];
+      if (!before || !ix.contains(before)) continue;
+      for (const e of ix.uniqueEntries(before)) held.keys.set(e.key, id);
+    }
+    const id = held.keys.get(key);
+    if (id !== undefined && id !== self && !this.own.docs.has(id) && !this.removed.has(id)) return id;
     return undefined;
   }
 
