@@ -47,6 +47,7 @@ export interface RouteInput<B, Q, P, A> {
 export type RouteResult = { status?: number; body?: unknown; headers?: Record<string, string> } | undefined;
 
 const Empty = z.object({});
+const ZH_MESSAGES = z.locales.zhCN().localeError;
 
 /**
  * Routes whose zod schemas validate input and produce the OpenAPI document,
@@ -221,6 +222,10 @@ function checkResponse(spec: RouteSpec<z.ZodType, z.ZodObject, z.ZodObject>, sta
 function parse(schema: z.ZodType | undefined, value: unknown, location: string): unknown {
   if (!schema) return undefined;
   const result = schema.safeParse(value);
-  if (!result.success) throw fromZodError(result.error, location);
+  if (!result.success) {
+    // The same input again with zod's Chinese messages, for the problem's zh text.
+    const zh = schema.safeParse(value, { error: ZH_MESSAGES });
+    throw fromZodError(result.error, location, zh.success ? undefined : zh.error);
+  }
   return result.data;
 }

@@ -122,6 +122,7 @@ describe('service app', () => {
     const bad = await request(app)
       .post('/api/v1/things/orgs')
       .set('content-type', 'application/json')
+      .set('accept-language', 'en')
       .send('{"name": ');
     expect(bad.status).toBe(400);
     expect(bad.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -141,6 +142,14 @@ describe('service app', () => {
     const names = res.body.invalid_params.map((p: { name: string }) => p.name).sort();
     expect(names).toEqual(['body', 'body.kind', 'body.name']);
     expect(JSON.stringify(res.body.invalid_params)).toMatch(/colour/);
+    // Each reason in both languages (zod's zh-CN messages), the detail in Chinese by default.
+    const kind = res.body.invalid_params.find((p: { name: string }) => p.name === 'body.kind');
+    expect(kind).toMatchObject({
+      reason: expect.stringMatching(/[a-z]/),
+      reason_zh: expect.stringMatching(/[\u4e00-\u9fff]/),
+    });
+    expect(res.body.detail).toMatch(/^请求无效：/);
+    expect(res.body.reason.en).toMatch(/^Invalid request: /);
   });
 
   it('validates params and query', async () => {
@@ -216,7 +225,7 @@ describe('service app', () => {
   it('answers a path whose percent-encoding does not decode with 400 problem+json, not 500', async () => {
     const { app } = build({ principal: admin });
     for (const path of ['/api/v1/things/orgs/%E0%A4%A', '/api/v1/things/orgs/%zz', '/nope/%C0']) {
-      const res = await request(app).get(path);
+      const res = await request(app).get(path).set('accept-language', 'en');
       expect({ path, status: res.status }).toEqual({ path, status: 400 });
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(res.body).toMatchObject({

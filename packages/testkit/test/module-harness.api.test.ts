@@ -58,7 +58,8 @@ describe('a toy module served by the harness', () => {
     expect(duplicate.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(duplicate.body).toMatchObject({
       status: 409,
-      detail: 'a note with this title is already on the board',
+      // Chinese unless the client prefers English (Accept-Language)
+      detail: '同名公告已存在',
       reason: { zh: '同名公告已存在', en: 'a note with this title is already on the board' },
       existingTitle: '停水通知',
     });

@@ -113,9 +113,10 @@ export function createService(deps: GatewayDeps): GatewayHandle {
     routes: (a) => {
       if (identity) a.use(`/realms/${identity.realm}`, identity.router);
       a.use(API_BASE, (req, res) => {
+        const en = `No service serves ${req.originalUrl.split('?')[0]}.`;
         sendProblem(
           res,
-          new HttpProblem(404, `No service serves ${req.originalUrl.split('?')[0]}.`),
+          new HttpProblem(404, en, { extensions: { reason: { zh: '没有服务提供此路径', en } } }),
           req.originalUrl,
         );
       });

@@ -116,7 +116,8 @@ describe('routing', () => {
     const res = await request(gateway.url).get('/api/v1/nothing-here/x').set(auth);
     expect(res.status).toBe(404);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body.detail).toMatch(/No service serves \/api\/v1\/nothing-here\/x/);
+    expect(res.body.detail).toBe('没有服务提供此路径');
+    expect(res.body.reason.en).toMatch(/No service serves \/api\/v1\/nothing-here\/x/);
   });
 
   it('answers 503 problem+json when the service is down or has no address', async () => {

@@ -96,7 +96,7 @@ describe('scope holes: what a refusal and a record may tell', () => {
       const b = await reg.http.post('/members', countyAdmin, newMember(idNumberOf(O('member-04'))));
       expect(a.status).toBe(409);
       expect(a.headers['content-type']).toMatch(/application\/problem\+json/);
-      expect(a.body).toMatchObject({ reason: NEUTRAL, field: 'idNumber', detail: NEUTRAL.en });
+      expect(a.body).toMatchObject({ reason: NEUTRAL, field: 'idNumber', detail: NEUTRAL.zh });
       expect(problem(a)).toEqual(problem(b));
       const text = JSON.stringify(a.body);
       for (const leak of ['331003', O('member-01'), '黄岩', 'memberId']) expect(text).not.toContain(leak);
@@ -158,9 +158,18 @@ describe('scope holes: what a refusal and a record may tell', () => {
           file,
           'text/csv',
         );
-        expect(res.status).toBe(200);
-        expect(res.body).toMatchObject({ status: 'invalid', unchanged: 0, errorCount: 4, importId: null });
-        const [neutral, copied, fresh, inScope] = res.body.errors as {
+        // A dry run reports (200); a file sent to be applied is refused with the same report (422).
+        expect(res.status).toBe(dryRun ? 200 : 422);
+        const report = dryRun ? res.body : res.body.report;
+        expect(report).toMatchObject({
+          status: 'invalid',
+          applied: false,
+          created: 0,
+          unchanged: 0,
+          errorCount: 4,
+          importId: null,
+        });
+        const [neutral, copied, fresh, inScope] = report.errors as {
           row: number;
           column: string;
           reason: object;
@@ -340,8 +349,10 @@ describe('scope holes: what a refusal and a record may tell', () => {
       if (status === 404) {
         // Worded as for an import that never was.
         expect(record.headers['content-type']).toMatch(/application\/problem\+json/);
-        expect(record.body.detail).toBe(`Import ${staffImport} was not found.`);
-        expect(job.body.detail).toBe(`Import job ${staffJob} was not found.`);
+        // (detail in Chinese by default: the neutral text, the same for every missing record)
+        expect(record.body.detail).toBe('记录不存在或不在您的管辖范围内');
+        expect(job.body.detail).toBe('记录不存在或不在您的管辖范围内');
+        expect(record.body.reason.en).toMatch(/does not exist or is outside your scope/);
       } else {
         expect(record.body).toMatchObject({ county: '331002', orgPath: staff.orgPath, status: 'applied' });
       }
@@ -381,7 +392,7 @@ describe('scope holes: what a refusal and a record may tell', () => {
       });
       expect([outOfScope.status, missing.status, denied.status]).toEqual([404, 404, 403]);
       expect({ ...problem(outOfScope), detail: '' }).toEqual({ ...problem(missing), detail: '' });
-      expect(outOfScope.body.detail).toBe(`Member ${O('member-01')} was not found.`);
+      expect(outOfScope.body.detail).toBe(missing.body.detail);
       const entries = await audit.find({}).sort({ _id: 1 }).skip(before).toArray();
       expect(entries.map((e) => [e.actor, e.memberId, e.outcome, e.action])).toEqual([
         ['county-admin-331002', O('member-01'), 'out-of-scope', 'member.reveal'],
