@@ -1,7 +1,7 @@
 // An equality on every field of a compound index is one lookup, however many documents share
 // the first field (a consumer's processed-event check: {groupId, eventId}, one group).
 import type { Collection } from 'mongodb';
-import { openDriver } from './helpers.js';
+import { examinedBy, openDriver } from './helpers.js';
 import type { DriverFixture, Loose } from './helpers.js';
 
 let fx: DriverFixture;
@@ -25,15 +25,7 @@ afterAll(async () => {
   await fx.close();
 });
 
-async function examined(run: () => Promise<unknown>): Promise<number> {
-  const status = () => fx.client.db('admin').command({ serverStatus: 1 });
-  const before = await status();
-  await run();
-  const after = await status();
-  return (
-    Number(after.metrics.queryExecutor.scannedObjects) - Number(before.metrics.queryExecutor.scannedObjects)
-  );
-}
+const examined = (run: () => Promise<unknown>) => examinedBy(fx, run);
 
 test('every field equal: one document examined', async () => {
   expect(await examined(() => c.findOne({ groupId: 'g', eventId: 'e700' }))).toBeLessThanOrEqual(1);

@@ -90,3 +90,14 @@ export async function serverError(
   }
   throw new Error('expected the operation to fail');
 }
+
+/** Documents the server examined while `run` ran (serverStatus metrics.queryExecutor.scannedObjects). */
+export async function examinedBy(fx: DriverFixture, run: () => Promise<unknown>): Promise<number> {
+  const status = () => fx.client.db('admin').command({ serverStatus: 1 });
+  const before = await status();
+  await run();
+  const after = await status();
+  return (
+    Number(after.metrics.queryExecutor.scannedObjects) - Number(before.metrics.queryExecutor.scannedObjects)
+  );
+}

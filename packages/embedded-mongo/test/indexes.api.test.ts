@@ -2,7 +2,7 @@
 // plus equality lookups that do not scan the collection.
 import type { Document } from 'mongodb';
 import mongoose from 'mongoose';
-import { openDriver, openMongoose, serverError } from './helpers.js';
+import { examinedBy, openDriver, openMongoose, serverError } from './helpers.js';
 import type { DriverFixture } from './helpers.js';
 
 let fx: DriverFixture;
@@ -198,14 +198,7 @@ test('equality lookups on indexed fields examine only matching documents', async
   await c.insertMany(
     Array.from({ length: 3000 }, (_, i) => ({ _id: i, email: `u${i}@x`, org: i % 100, n: i })),
   );
-  const examined = async (run: () => Promise<unknown>): Promise<number> => {
-    const before = await fx.client.db('admin').command({ serverStatus: 1 });
-    await run();
-    const after = await fx.client.db('admin').command({ serverStatus: 1 });
-    return (
-      Number(after.metrics.queryExecutor.scannedObjects) - Number(before.metrics.queryExecutor.scannedObjects)
-    );
-  };
+  const examined = (run: () => Promise<unknown>) => examinedBy(fx, run);
   expect(await examined(() => c.findOne({ email: 'u2500@x' }))).toBeLessThanOrEqual(1);
   expect(await examined(() => c.findOne({ _id: 1234 }))).toBeLessThanOrEqual(1);
   expect(await examined(() => c.find({ _id: { $in: [1, 2, 3] } }).toArray())).toBeLessThanOrEqual(3);

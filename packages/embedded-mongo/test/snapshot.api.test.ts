@@ -1,7 +1,7 @@
 // A transaction's view of a collection others keep writing to: the snapshot as of its first
 // read, by index and by scan, plus its own writes (read through indexes of their own).
 import type { ClientSession } from 'mongodb';
-import { openDriver } from './helpers.js';
+import { examinedBy, openDriver } from './helpers.js';
 import type { DriverFixture } from './helpers.js';
 
 let fx: DriverFixture;
@@ -144,15 +144,7 @@ test('a transaction that writes many documents still reads them through indexes'
   const c = fx.coll('snap_many');
   await c.createIndex({ code: 1 });
   await c.insertMany(Array.from({ length: 500 }, (_, i) => ({ _id: i, code: `c${i}` })));
-  const examined = async (run: () => Promise<unknown>): Promise<number> => {
-    const status = () => fx.client.db('admin').command({ serverStatus: 1 });
-    const before = await status();
-    await run();
-    const after = await status();
-    return (
-      Number(after.metrics.queryExecutor.scannedObjects) - Number(before.metrics.queryExecutor.scannedObjects)
-    );
-  };
+  const examined = (run: () => Promise<unknown>) => examinedBy(fx, run);
   await inTransaction(async (session) => {
     await c.insertMany(
       Array.from({ length: 500 }, (_, i) => ({ _id: 1000 + i, code: `t${i}` })),

@@ -2,7 +2,7 @@
 // (the order is kept per index key until a document of that key changes); other sorted queries
 // with a limit keep only the best documents. Results are exactly what a full sort gives.
 import type { Collection } from 'mongodb';
-import { embeddedOnly, openDriver } from './helpers.js';
+import { embeddedOnly, examinedBy, openDriver } from './helpers.js';
 import type { DriverFixture, Loose } from './helpers.js';
 
 let fx: DriverFixture;
@@ -13,15 +13,7 @@ afterAll(async () => {
   await fx.close();
 });
 
-async function examined(run: () => Promise<unknown>): Promise<number> {
-  const status = () => fx.client.db('admin').command({ serverStatus: 1 });
-  const before = await status();
-  await run();
-  const after = await status();
-  return (
-    Number(after.metrics.queryExecutor.scannedObjects) - Number(before.metrics.queryExecutor.scannedObjects)
-  );
-}
+const examined = (run: () => Promise<unknown>) => examinedBy(fx, run);
 
 /** What the query must answer: every document, filtered, sorted and cut in JS. */
 async function expected(
