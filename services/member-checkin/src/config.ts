@@ -41,6 +41,27 @@ export const CheckinConfigSchema = BaseConfigSchema.extend(AuthEnvSchema.shape).
     .min(0)
     .max(1000)
     .default(DEFAULT_RULES.geofenceAccuracyAllowanceMeters),
+  /** Shortest credited session of an activity, in minutes (DOMAIN.md gives none; default 30). */
+  CHECKIN_MIN_ACTIVITY_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1440)
+    .default(DEFAULT_RULES.minCreditedMinutes.activity),
+  /** Shortest credited session of a whistle call, in minutes (default 15). */
+  CHECKIN_MIN_CALL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1440)
+    .default(DEFAULT_RULES.minCreditedMinutes.call),
+  /** Activities start at most this many days after they are published (default 365). */
+  CHECKIN_ACTIVITY_HORIZON_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3650)
+    .default(DEFAULT_RULES.activityHorizonDays),
   /** How often the sweep (auto-close, 报而不到) runs; 0 disables the timer. */
   CHECKIN_SCAN_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
 });
@@ -57,6 +78,11 @@ export function rulesOf(config: CheckinConfig): CheckinRules {
     feedbackThreshold: config.CHECKIN_FEEDBACK_THRESHOLD,
     callArrivalMinutes: config.CHECKIN_CALL_ARRIVAL_MINUTES,
     geofenceAccuracyAllowanceMeters: config.CHECKIN_GEOFENCE_ALLOWANCE_METERS,
+    minCreditedMinutes: {
+      activity: config.CHECKIN_MIN_ACTIVITY_MINUTES,
+      call: config.CHECKIN_MIN_CALL_MINUTES,
+    },
+    activityHorizonDays: config.CHECKIN_ACTIVITY_HORIZON_DAYS,
   };
 }
 

@@ -8,6 +8,7 @@ import { CheckOut } from './app/check-out.js';
 import type { CheckinContext } from './app/context.js';
 import { FeedbackService } from './app/feedback.js';
 import { References } from './app/references.js';
+import { RegistrySync } from './app/registry-sync.js';
 import { ReportService } from './app/reports.js';
 import { Sessions } from './app/sessions.js';
 import { SweepService, type SweepTimers } from './app/sweep.js';
@@ -97,7 +98,11 @@ export const memberCheckinModule = defineServiceModule({
       },
       prepare: () => prepareCheckin(data.models),
       consumers: [
-        { group: REGISTRY_GROUP, topics: [TOPICS.orgRegistry], handle: registryHandlers(data.models) },
+        {
+          group: REGISTRY_GROUP,
+          topics: [TOPICS.orgRegistry],
+          handle: registryHandlers(data.models, new RegistrySync(ctx)),
+        },
       ],
       background: [
         {

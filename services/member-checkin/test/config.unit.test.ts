@@ -14,6 +14,23 @@ describe('configuration (CHECKIN_*)', () => {
     expect(rules).toMatchObject({ capMinutes: 120, noShowDays: 90, qrRotationSeconds: 15 });
   });
 
+  it('takes the minimum credited minutes per kind and the activity horizon from the environment', () => {
+    expect(DEFAULT_RULES).toMatchObject({
+      minCreditedMinutes: { activity: 30, call: 15 },
+      activityHorizonDays: 365,
+    });
+    const rules = rulesOf(
+      parse({
+        CHECKIN_MIN_ACTIVITY_MINUTES: '20',
+        CHECKIN_MIN_CALL_MINUTES: '0',
+        CHECKIN_ACTIVITY_HORIZON_DAYS: '90',
+      }),
+    );
+    expect(rules).toMatchObject({ minCreditedMinutes: { activity: 20, call: 0 }, activityHorizonDays: 90 });
+    expect(() => parse({ CHECKIN_ACTIVITY_HORIZON_DAYS: '0' })).toThrow();
+    expect(() => parse({ CHECKIN_MIN_CALL_MINUTES: '-1' })).toThrow();
+  });
+
   it('refuses nonsense at start', () => {
     expect(() => parse({ CHECKIN_CAP_HOURS: '0' })).toThrow();
     expect(() => parse({ CHECKIN_NO_SHOW_DAYS: 'soon' })).toThrow();

@@ -4,40 +4,15 @@
 // Run after a build, from services/org-registry:
 //   node bench/fixture-city.mjs [members] [tree-queries]
 // Uses the embedded MongoDB unless MONGO_URL is set; prints figures, asserts nothing.
-import { createServer } from 'node:http';
-import mongoose from 'mongoose';
-import { connectTestDatabase } from '@honglian/embedded-mongo';
-import { InProcessEventBus } from '@honglian/messaging';
-import { buildModuleService, createLogger, systemClock } from '@honglian/service-kit';
-import { TEST_USERS, startTestIssuer } from '@honglian/testkit';
 import { orgRegistryModule } from '../dist/index.js';
 import { ACCEPTANCE_CITY, fixtureCity, fixtureCityWorkbook } from '../dist/demo/fixture-city.js';
+import { serveRegistry } from './serve.mjs';
 
 const MEMBERS = Number(process.argv[2] ?? ACCEPTANCE_CITY.members);
 const QUERIES = Number(process.argv[3] ?? 50);
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-const db = process.env.MONGO_URL
-  ? { uri: process.env.MONGO_URL, stop: async () => {} }
-  : await connectTestDatabase();
-const conn = await mongoose.createConnection(db.uri).asPromise();
-const bus = new InProcessEventBus();
-const issuer = await startTestIssuer();
-const service = buildModuleService(orgRegistryModule, {
-  logger: createLogger({ name: 'org-registry-bench', level: 'silent' }),
-  clock: systemClock,
-  auth: issuer.authenticator(),
-  db: conn,
-  bus,
-  settings: { piiKey: Buffer.alloc(32, 7), importMaxBytes: 50 * 1024 * 1024 },
-});
-await service.start();
-await bus.start();
-const server = createServer(service.app);
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const base = `http://127.0.0.1:${server.address().port}/api/v1/registry`;
-const token = await issuer.token(TEST_USERS.cityAdmin, { expiresIn: 3600 });
-const auth = { authorization: `Bearer ${token}` };
+const { base, auth, close } = await serveRegistry(orgRegistryModule, { importMaxBytes: 50 * 1024 * 1024 });
 
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 const pct = (xs, p) =>
@@ -98,10 +73,5 @@ try {
   await latency('tree community, depth 3', '/orgs/331003-c1/tree?depth=3');
   await latency('coverage, whole city', '/coverage');
 } finally {
-  server.close();
-  await service.stop();
-  await bus.stop();
-  await conn.close();
-  await db.stop();
-  await issuer.close();
+  await close();
 }

@@ -3,16 +3,11 @@
 // Run after a build, from services/org-registry:
 //   node bench/import-members.mjs [members] [dist directory, default ../dist]
 // Uses the embedded MongoDB unless MONGO_URL is set; prints figures and peak RSS, asserts nothing.
-import { createServer } from 'node:http';
 import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
-import mongoose from 'mongoose';
 import { stringify } from 'csv-stringify/sync';
-import { connectTestDatabase } from '@honglian/embedded-mongo';
-import { InProcessEventBus } from '@honglian/messaging';
-import { buildModuleService, createLogger, systemClock } from '@honglian/service-kit';
-import { TEST_USERS, startTestIssuer } from '@honglian/testkit';
+import { serveRegistry } from './serve.mjs';
 
 const MEMBERS = Number(process.argv[2] ?? 10_000);
 const DIST = pathToFileURL(
@@ -30,26 +25,7 @@ const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsa
 const mb = (b) => `${(b / 1048576).toFixed(0)} MB`;
 const seconds = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;
 
-const db = process.env.MONGO_URL
-  ? { uri: process.env.MONGO_URL, stop: async () => {} }
-  : await connectTestDatabase();
-const conn = await mongoose.createConnection(db.uri).asPromise();
-const bus = new InProcessEventBus();
-const issuer = await startTestIssuer();
-const service = buildModuleService(orgRegistryModule, {
-  logger: createLogger({ name: 'org-registry-bench', level: 'silent' }),
-  clock: systemClock,
-  auth: issuer.authenticator(),
-  db: conn,
-  bus,
-  settings: { piiKey: Buffer.alloc(32, 7), importMaxBytes: 200 * 1024 * 1024 },
-});
-await service.start();
-await bus.start();
-const server = createServer(service.app);
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const base = `http://127.0.0.1:${server.address().port}/api/v1/registry`;
-const auth = { authorization: `Bearer ${await issuer.token(TEST_USERS.cityAdmin, { expiresIn: 3600 })}` };
+const { base, auth, close } = await serveRegistry(orgRegistryModule, { importMaxBytes: 200 * 1024 * 1024 });
 
 async function upload(kind, dryRun, body, type) {
   const t0 = process.hrtime.bigint();
@@ -86,16 +62,11 @@ try {
     const { s, report } = await upload('members', dryRun, csv, 'text/csv');
     console.log(
       `${label.padEnd(26)} ${String(report.rows).padStart(6)} rows in ${s.toFixed(2)} s = ` +
-        `${(s / parse).toFixed(1)}× parse (created ${report.created}, unchanged ${report.unchanged})`,
+        `${(s / parse).toFixed(1)}× parse (created ${report.created}, planned ${report.planned?.created}, unchanged ${report.unchanged})`,
     );
   }
   console.log(`peak RSS ${mb(peakRss)} (service, embedded database and bench in one process)`);
 } finally {
   clearInterval(sampler);
-  server.close();
-  await service.stop();
-  await bus.stop();
-  await conn.close();
-  await db.stop();
-  await issuer.close();
+  await close();
 }

@@ -280,7 +280,11 @@ export function activityRoutes(api: ApiRouter, { activities }: CheckinServices):
         },
       },
       async ({ params, principal }) => ({
-        body: { items: (await activities.responses(params.id, principal)).map(responseView) },
+        body: {
+          items: (await activities.responses(params.id, principal)).map((x) =>
+            responseView(x.response, x.arrived),
+          ),
+        },
       }),
     )
     .route(

@@ -85,8 +85,16 @@ export const ReportView = z
     confirmedBy: z.string().nullable(),
     rejectedAt: Instant.nullable(),
     endedAt: Instant.nullable(),
-    /** Why it was rejected or ended. */
+    /**
+     * Why it was rejected or ended: the text staff or the member gave, or a code when the registry
+     * ended it (`moved`, `transferred`, `work-unit-changed`, `pairing-ended`, `community-closed`,
+     * `member-inactive`).
+     */
     closeReason: z.string().nullable(),
+    /** The code's label when the registry ended it (`closedBy: org-registry`); null otherwise. */
+    closeReasonLabel: Label.nullable(),
+    /** Who rejected or ended it (`org-registry` when a registry change ended it). */
+    closedBy: z.string().nullable(),
     pledge: z.object({ items: z.array(z.string()), signedAt: Instant, signedBy: z.string() }).nullable(),
     placement: z
       .object({
@@ -188,6 +196,12 @@ export const ResponseView = z
     respondedAt: Instant,
     responseSeconds: z.number(),
     note: z.string(),
+    /** The member's first check-in at the activity since (null: not checked in yet). */
+    checkedInAt: Instant.nullable(),
+    /** Whistle calls: whole minutes from the call to that check-in (null: not a call, or not arrived). */
+    arrivalMinutes: z.number().nullable(),
+    /** Whistle calls: arrived within `arrivalWithinMinutes` (null: not a call, or not arrived). */
+    arrivedInTime: z.boolean().nullable(),
   })
   .meta({ id: 'CheckinResponse' });
 export type ResponseView = z.output<typeof ResponseView>;
@@ -254,9 +268,16 @@ export const AttendanceView = z
     status: SessionStatus,
     creditedMinutes: z.number(),
     hours: z.number(),
+    /** e.g. `capped`, `witnessed`, `auto-closed`, `below-minimum` (too short to count: nothing credited). */
     flags: z.array(z.string()),
     /** Staff who confirmed or dismissed an auto-closed session. */
     confirmedBy: z.string().nullable(),
+    /** Minutes inside the activity's window before the cap, once closed (null while open). */
+    measuredMinutes: z.number().nullable(),
+    /** Whistle calls: whole minutes from the call to the check-in (null for other activities). */
+    arrivalMinutes: z.number().nullable(),
+    /** Whistle calls: arrived within the call's `arrivalWithinMinutes` (null for other activities). */
+    arrivedInTime: z.boolean().nullable(),
   })
   .meta({ id: 'CheckinAttendance' });
 export type AttendanceView = z.output<typeof AttendanceView>;

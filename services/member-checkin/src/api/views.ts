@@ -7,6 +7,7 @@ import { ACTIVITY_KIND_LABELS, type Activity, type ActivityResponse } from '../d
 import type { Attendance } from '../domain/attendance.js';
 import type { FeedbackSheet } from '../domain/feedback.js';
 import { REPORT_STATUS_LABELS, type Report } from '../domain/reports.js';
+import { REGISTRY_ACTOR, closeReasonLabel } from '../domain/registry-sync.js';
 import type {
   ActivityView,
   AttendanceView,
@@ -49,6 +50,8 @@ export function reportView(r: Report): ReportView {
     rejectedAt: isoOrNull(r.rejectedAt),
     endedAt: isoOrNull(r.endedAt),
     closeReason: r.closeReason,
+    closeReasonLabel: r.closedBy === REGISTRY_ACTOR ? (closeReasonLabel(r.closeReason) ?? null) : null,
+    closedBy: r.closedBy,
     // Stored as a mixed value: its dates may come back as strings.
     pledge: r.pledge && {
       items: r.pledge.items,
@@ -99,13 +102,17 @@ export function activityView(a: Activity): ActivityView {
   };
 }
 
-export function responseView(r: ActivityResponse): ResponseView {
+/** A response, with the member's first check-in at the activity when there is one (a call's arrival). */
+export function responseView(r: ActivityResponse, arrived?: Attendance | null): ResponseView {
   return {
     activityId: r.activityId,
     memberId: r.memberId,
     respondedAt: iso(r.respondedAt),
     responseSeconds: r.responseSeconds,
     note: r.note,
+    checkedInAt: arrived ? iso(arrived.checkInAt) : null,
+    arrivalMinutes: arrived?.arrivalMinutes ?? null,
+    arrivedInTime: arrived?.arrivedInTime ?? null,
   };
 }
 
@@ -139,6 +146,9 @@ export function attendanceView(a: Attendance): AttendanceView {
     hours: a.hours,
     flags: a.flags,
     confirmedBy: a.confirmedBy,
+    measuredMinutes: a.measuredMinutes ?? null,
+    arrivalMinutes: a.arrivalMinutes ?? null,
+    arrivedInTime: a.arrivedInTime ?? null,
   };
 }
 

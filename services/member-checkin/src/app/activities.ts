@@ -12,6 +12,7 @@ import {
   type ActivityResponse,
   type PublishActivity,
 } from '../domain/activities.js';
+import type { Attendance } from '../domain/attendance.js';
 import type { IssuedToken } from '../domain/qr.js';
 import { actorOf, dayOf, newId, type CheckinContext } from './context.js';
 import type { References } from './references.js';
@@ -81,9 +82,17 @@ export class ActivityService {
     });
   }
 
-  async responses(id: string, principal: Principal): Promise<ActivityResponse[]> {
+  /** Who answered, how fast, and (each member's first check-in there) when they arrived. */
+  async responses(
+    id: string,
+    principal: Principal,
+  ): Promise<{ response: ActivityResponse; arrived: Attendance | null }[]> {
     await this.refs.activity(principal, id, { manageOnly: true });
-    return this.store.responsesTo(id);
+    const responses = await this.store.responsesTo(id);
+    const first = new Map<string, Attendance>();
+    for (const a of await this.ctx.data.attendance.atActivity(id))
+      if (!first.has(a.memberId)) first.set(a.memberId, a);
+    return responses.map((response) => ({ response, arrived: first.get(response.memberId) ?? null }));
   }
 
   /** The QR token to show now (staff screen); it rotates every `qrRotationSeconds`. */

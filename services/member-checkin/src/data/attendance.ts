@@ -1,6 +1,6 @@
 import { tenantFilter, type Principal } from '@honglian/service-kit';
 import type { ClientSession } from 'mongoose';
-import type { Attendance, SessionStatus } from '../domain/attendance.js';
+import { BELOW_MINIMUM, type Attendance, type SessionStatus } from '../domain/attendance.js';
 import type { Period } from '../domain/period.js';
 import type { CheckinModels } from './models.js';
 import { pageOf, type Page, type PageRequest } from './page.js';
@@ -45,6 +45,14 @@ export class AttendanceStore {
       $or: [{ checkOutAt: null }, { checkOutAt: { $gt: now } }],
     })
       .session(session)
+      .lean<Attendance[]>();
+  }
+
+  /** Sessions at an activity (not dismissed), oldest first: a call's arrivals. */
+  atActivity(activityId: string): Promise<Attendance[]> {
+    return this.m.Attendance.find({ activityId, status: { $ne: 'dismissed' } })
+      .sort({ checkInAt: 1 })
+      .limit(5000)
       .lean<Attendance[]>();
   }
 
@@ -102,11 +110,12 @@ export class AttendanceStore {
       .lean<Attendance[]>();
   }
 
-  /** Credited (closed) sessions of these members that began in the period. */
+  /** Credited (closed, long enough to count) sessions of these members that began in the period. */
   credited(memberIds: string[], period: Period): Promise<Attendance[]> {
     return this.m.Attendance.find({
       memberId: { $in: memberIds },
       status: 'closed',
+      flags: { $ne: BELOW_MINIMUM },
       checkInAt: { $gte: period.from, $lt: period.to },
     }).lean<Attendance[]>();
   }

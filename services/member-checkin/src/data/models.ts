@@ -228,6 +228,9 @@ const AttendanceSchema = new Schema<AttendanceDoc>(
     location: { type: Schema.Types.Mixed, default: null },
     confirmedBy: optStr,
     confirmedAt: date,
+    measuredMinutes: { type: Number, default: null },
+    arrivalMinutes: { type: Number, default: null },
+    arrivedInTime: { type: Boolean, default: null },
   },
   { versionKey: false },
 );

@@ -26,6 +26,17 @@ export class ReportStore {
     return this.m.Report.find({ memberId }, null, { session }).lean<Report[]>();
   }
 
+  /** Open (submitted or active) reports: of a member, resting on a pairing, or at a community. */
+  openWhere(
+    where: { memberId: string } | { pairingId: string } | { communityId: string },
+    session: ClientSession,
+  ): Promise<Report[]> {
+    return this.m.Report.find({ ...where, status: { $in: ['submitted', 'active'] } })
+      .sort({ _id: 1 })
+      .session(session)
+      .lean<Report[]>();
+  }
+
   /** A member's reports, oldest first (their summary). */
   ofMemberInOrder(memberId: string): Promise<Report[]> {
     return this.m.Report.find({ memberId }).sort({ submittedAt: 1 }).lean<Report[]>();

@@ -9,7 +9,7 @@ import {
 } from '@honglian/service-kit/domain';
 import type { Geofence } from './geofence.js';
 import { attendanceWindowOpen, issueToken, type IssuedToken } from './qr.js';
-import type { CheckinRules } from './rules.js';
+import { DAY, type CheckinRules } from './rules.js';
 import { isSelf } from './scope.js';
 
 export type ActivityKind = 'activity' | 'call';
@@ -77,10 +77,18 @@ export interface PublishActivity {
 export function decidePublish(
   cmd: PublishActivity,
   community: { id: string; county: string; name: string; path: string },
-  rules: Pick<CheckinRules, 'callArrivalMinutes'>,
+  rules: Pick<CheckinRules, 'callArrivalMinutes' | 'activityHorizonDays'>,
 ): Decision<{ activity: Activity }> {
+  if (cmd.endsAt.getTime() <= cmd.startsAt.getTime())
+    return refuse.invalid('活动结束时间须晚于开始时间', 'endsAt must be after startsAt', { field: 'endsAt' });
   if (cmd.endsAt.getTime() <= cmd.now.getTime())
     return refuse.invalid('活动结束时间已过', 'the activity would end in the past', { field: 'endsAt' });
+  if (cmd.startsAt.getTime() > cmd.now.getTime() + rules.activityHorizonDays * DAY)
+    return refuse.invalid(
+      `活动开始时间不能晚于${rules.activityHorizonDays}天之后`,
+      `an activity may start at most ${rules.activityHorizonDays} days ahead`,
+      { field: 'startsAt' },
+    );
   const activity: Activity = {
     _id: cmd.activityId,
     county: community.county,

@@ -30,6 +30,12 @@ export interface Attendance {
   location: { lat: number; lng: number; accuracyMeters?: number | undefined } | null;
   confirmedBy: string | null;
   confirmedAt: Date | null;
+  /** Minutes inside the activity's window before the cap (null while open, or on records from before). */
+  measuredMinutes?: number | null;
+  /** Whistle calls: whole minutes from the call (its start, or its issue if later) to the check-in. */
+  arrivalMinutes?: number | null;
+  /** Whistle calls: arrived within the call's `arrivalWithinMinutes`. */
+  arrivedInTime?: boolean | null;
 }
 
 /** A session of one member: open until checked out, auto-closed, or closed. */
@@ -75,6 +81,16 @@ export interface Credit {
   flags: string[];
 }
 
+/** Whole minutes of a session inside the activity's window, before any cap. */
+export function measuredMinutes(
+  session: { checkInAt: Date; checkOutAt: Date },
+  activity: Pick<ActivityWindow, 'startsAt' | 'endsAt'>,
+): number {
+  const from = Math.max(session.checkInAt.getTime(), activity.startsAt.getTime());
+  const to = Math.min(session.checkOutAt.getTime(), activity.endsAt.getTime());
+  return Math.max(0, Math.floor((to - from) / MINUTE));
+}
+
 /**
  * Duration = check-out − check-in, counted only inside the activity's window
  * (travel and waiting before the start are not service), in whole minutes,
@@ -97,6 +113,44 @@ export function creditFor(
   const room = Math.max(0, cap - alreadyCreditedMinutes);
   if (raw > room) flags.push('capped');
   return { minutes: Math.min(raw, room), flags };
+}
+
+/** Flag of a session shorter than the kind's minimum: recorded, never credited. */
+export const BELOW_MINIMUM = 'below-minimum';
+
+/**
+ * Whether a session is long enough to count (DOMAIN.md §2, 报而不到 and photo-op attendance): its
+ * minutes inside the activity's window reach the kind's minimum. A shorter one is kept on record
+ * but credits no hours, completes no report and clears no flag.
+ */
+export function meetsMinimum(
+  rawMinutes: number,
+  kind: 'activity' | 'call',
+  rules: Pick<CheckinRules, 'minCreditedMinutes'>,
+): boolean {
+  return rawMinutes >= rules.minCreditedMinutes[kind];
+}
+
+/**
+ * A whistle call's arrival: whole minutes from the call (its start, or when it was issued if that
+ * was later: nobody can answer a call before it is made) to the check-in, never negative, against
+ * the call's expected arrival. Null for other activities.
+ */
+export function arrivalOf(
+  activity: {
+    kind: 'activity' | 'call';
+    startsAt: Date;
+    issuedAt: Date;
+    arrivalWithinMinutes: number | null;
+  },
+  checkInAt: Date,
+  rules: Pick<CheckinRules, 'callArrivalMinutes'>,
+): { arrivalMinutes: number | null; arrivedInTime: boolean | null } {
+  if (activity.kind !== 'call') return { arrivalMinutes: null, arrivedInTime: null };
+  const from = Math.max(activity.startsAt.getTime(), activity.issuedAt.getTime());
+  const arrivalMinutes = Math.max(0, Math.floor((checkInAt.getTime() - from) / MINUTE));
+  const within = activity.arrivalWithinMinutes ?? rules.callArrivalMinutes;
+  return { arrivalMinutes, arrivedInTime: arrivalMinutes <= within };
 }
 
 /** Check-out must follow check-in. */

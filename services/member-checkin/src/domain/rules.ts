@@ -21,6 +21,14 @@ export interface CheckinRules {
   callArrivalMinutes: number;
   /** A geofence check tolerates the phone's stated accuracy up to this many metres. */
   geofenceAccuracyAllowanceMeters: number;
+  /**
+   * Shortest session (minutes inside the activity's window) that counts, per activity kind: a
+   * shorter one is recorded but credits no hours, completes no report and clears no 报而不到 flag
+   * (photo-op attendance). DOMAIN.md gives no figure: defaults 30 min (activity), 15 min (call).
+   */
+  minCreditedMinutes: { activity: number; call: number };
+  /** Activities may start at most this many days ahead of publishing. Default 365. */
+  activityHorizonDays: number;
 }
 
 export const DEFAULT_RULES: CheckinRules = {
@@ -33,6 +41,8 @@ export const DEFAULT_RULES: CheckinRules = {
   feedbackThreshold: 0.95,
   callArrivalMinutes: 30,
   geofenceAccuracyAllowanceMeters: 50,
+  minCreditedMinutes: { activity: 30, call: 15 },
+  activityHorizonDays: 365,
 };
 
 export const MINUTE = 60_000;

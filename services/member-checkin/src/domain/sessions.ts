@@ -10,10 +10,14 @@ import {
 } from '@honglian/service-kit/domain';
 import { closedFor, type Activity } from './activities.js';
 import {
+  BELOW_MINIMUM,
+  arrivalOf,
   autoClose,
   checkOrder,
   creditFor,
   findOverlap,
+  measuredMinutes,
+  meetsMinimum,
   type Attendance,
   type AttendanceMethod,
   type Session,
@@ -113,7 +117,7 @@ export function decideCheckIn(
     /** The member's active reports at the activity's community. */
     reportIds: string[];
   },
-  rules: Pick<CheckinRules, 'checkoutGraceMinutes'>,
+  rules: Pick<CheckinRules, 'checkoutGraceMinutes' | 'callArrivalMinutes'>,
 ): Decision<{ attendance: Attendance }> {
   const { now, source } = cmd;
   const { activity } = source;
@@ -150,6 +154,9 @@ export function decideCheckIn(
       location: source.location ? { ...source.location } : null,
       confirmedBy: null,
       confirmedAt: null,
+      measuredMinutes: null,
+      // Whistle calls: how long after the call the member arrived (null for other activities).
+      ...arrivalOf(activity, now, rules),
     },
   });
 }
@@ -178,37 +185,46 @@ export interface ClosedSession {
   attended: { reportId: string; lastAttendanceAt: Date }[];
 }
 
+/** The rules closing a session applies: the cap and the minimum per kind. */
+export type CloseRules = Pick<CheckinRules, 'capMinutes' | 'minCreditedMinutes'>;
+
 /**
  * Credits a session: the fields to set on it (saved only if its status did
  * not change), the reports it counts for marked as attended (clearing
  * 报而不到), then noshow.cleared per flagged report and attendance.recorded.
+ * A session shorter than its kind's minimum (`meetsMinimum`) is closed and
+ * kept, flagged `below-minimum`, with 0 credited minutes: it marks no report
+ * attended, clears no flag and emits no attendance.recorded (nothing credited).
  */
 export function decideClose(
   open: Attendance,
   activity: Activity,
   state: CloseState,
   how: Closing,
-  rules: Pick<CheckinRules, 'capMinutes'>,
+  rules: CloseRules,
 ): Decision<ClosedSession> {
-  const credit = creditFor(
-    { checkInAt: open.checkInAt, checkOutAt: how.checkOutAt },
-    activity,
-    rules,
-    state.creditedBefore,
-  );
+  const period = { checkInAt: open.checkInAt, checkOutAt: how.checkOutAt };
+  const credit = creditFor(period, activity, rules, state.creditedBefore);
+  const measured = measuredMinutes(period, activity);
+  const counts = meetsMinimum(measured, activity.kind, rules);
+  const minutes = counts ? credit.minutes : 0;
   const set = {
     reportIds: state.activeReports.map((x) => x._id).sort(),
     checkOutAt: how.checkOutAt,
     checkOutMethod: how.checkOutMethod,
     status: 'closed' as const,
-    creditedMinutes: credit.minutes,
-    hours: hoursOf(credit.minutes),
-    flags: [...new Set([...open.flags, ...how.extraFlags, ...credit.flags])],
+    creditedMinutes: minutes,
+    hours: hoursOf(minutes),
+    measuredMinutes: measured,
+    flags: [
+      ...new Set([...open.flags, ...how.extraFlags, ...credit.flags, ...(counts ? [] : [BELOW_MINIMUM])]),
+    ],
     witness: how.witness,
     confirmedBy: how.confirmedBy ?? null,
     confirmedAt: how.confirmedBy ? how.now : null,
   };
   const attendance: Attendance = { ...open, ...set };
+  if (!counts) return accept({ attendance, set, attended: [] });
   const events: EventDraft[] = [];
   const attended = state.activeReports.map((report) => {
     if (report.noShow)
@@ -263,7 +279,7 @@ export function decideClose(
 export function decideCheckOut(
   cmd: { checkOutAt: Date; now: Date; source: AttendanceSource },
   state: { open: Attendance | null; tokenUsed: boolean; close: CloseState | null },
-  rules: Pick<CheckinRules, 'capMinutes'>,
+  rules: CloseRules,
 ) {
   const { open } = state;
   if (!open || !state.close)
@@ -299,7 +315,7 @@ export function decideConfirm(
     /** The member's sessions that are not dismissed. */
     mine: readonly Attendance[];
   },
-  rules: Pick<CheckinRules, 'capMinutes'>,
+  rules: CloseRules,
 ) {
   const { session } = state;
   if (session.status !== 'auto-closed')

@@ -11,6 +11,7 @@ import {
 } from '@honglian/contracts';
 import { eventHandlers, on, type EventHandlers, type IdempotentContext } from '@honglian/messaging';
 import type { ClientSession } from 'mongoose';
+import type { RegistrySync } from '../app/registry-sync.js';
 import type { CheckinModels, MemberRm, OrgRm, PairingRm } from '../data/models.js';
 
 /**
@@ -26,16 +27,40 @@ import type { CheckinModels, MemberRm, OrgRm, PairingRm } from '../data/models.j
  * Whether a pairing counts at all is decided where it is read
  * (ReadModel.honoured, data/read-model.ts): one across counties only when the city recorded it.
  * Contracts and the other registry facts are not needed here: no route, ignored.
+ *
+ * The registry's changes then flow to the reports (`sync`, app/registry-sync.ts), in the same
+ * transaction: a member's change or transfer that the read model applied ends the open reports
+ * it no longer supports as of its `effectiveFrom`; an ended pairing the work reports resting on
+ * it as of `endedOn`; a closed community its reports as of `closedOn`. Only open reports end, so
+ * a duplicate or replayed event ends nothing more, and an older event the read model ignores
+ * ends nothing.
  */
-export function registryHandlers(models: CheckinModels): EventHandlers<IdempotentContext> {
+export function registryHandlers(
+  models: CheckinModels,
+  sync?: RegistrySync,
+): EventHandlers<IdempotentContext> {
   return eventHandlers([
     on([OrgCreated, OrgChanged], (event, { session }) => applyOrg(models, event, session)),
-    on(OrgClosed, (event, { session }) => closeOrg(models, event, session)),
-    on([MemberRegistered, MemberChanged, MemberTransferred], (event, { session }) =>
-      applyMember(models, event, session),
-    ),
+    on(OrgClosed, async (event, { session, outbox }) => {
+      const applied = await closeOrg(models, event, session);
+      if (sync && event.data.kind === 'community')
+        await sync.communityClosed(event.data.orgId, event.data.closedOn, session, outbox);
+      return applied;
+    }),
+    on([MemberRegistered, MemberChanged, MemberTransferred], async (event, { session, outbox }) => {
+      const applied = await applyMember(models, event, session);
+      if (sync && applied) {
+        const transferred = event.type === MemberTransferred.type;
+        await sync.memberChanged(applied, event.data.effectiveFrom, { transferred }, session, outbox);
+      }
+      return applied ? 'applied' : 'ignored';
+    }),
     on(PairingCreated, (event, { session }) => startPairing(models, event, session)),
-    on(PairingEnded, (event, { session }) => endPairing(models, event, session)),
+    on(PairingEnded, async (event, { session, outbox }) => {
+      const applied = await endPairing(models, event, session);
+      if (sync) await sync.pairingEnded(event.data.pairingId, event.data.endedOn, session, outbox);
+      return applied;
+    }),
   ]);
 }
 
@@ -78,11 +103,12 @@ async function closeOrg(
   return res.matchedCount > 0 ? 'applied' : 'ignored';
 }
 
+/** The member's state now held, or null when the event was older than it (ignored). */
 async function applyMember(
   models: CheckinModels,
   event: TypedEvent<typeof MemberRegistered | typeof MemberChanged | typeof MemberTransferred>,
   session: ClientSession,
-): Promise<Applied> {
+): Promise<MemberRm | null> {
   const d = event.data;
   const next: MemberRm = {
     _id: d.memberId,
@@ -99,9 +125,9 @@ async function applyMember(
     eventTime: event.time,
   };
   const current = await models.Member.findById(d.memberId).session(session).lean<MemberRm>();
-  if (current && !newer(next, current)) return 'ignored';
+  if (current && !newer(next, current)) return null;
   await models.Member.replaceOne({ _id: d.memberId }, next, { upsert: true, session });
-  return 'applied';
+  return next;
 }
 
 async function startPairing(
