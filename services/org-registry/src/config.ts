@@ -10,6 +10,19 @@ export const RegistryConfigSchema = BaseConfigSchema.extend(AuthEnvSchema.shape)
     .int()
     .positive()
     .default(50 * 1024 * 1024),
+  /** No record takes effect before this day (README, Input sanity). */
+  REGISTRY_EARLIEST_DAY: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD')
+    .default('1921-07-01'),
+  /** A record takes effect (starts, changes, closes, ends) at most this many days after today. */
+  REGISTRY_MAX_DAYS_AHEAD: z.coerce.number().int().min(0).default(366),
+  /** A planned end (contract, pairing, term of office) lies at most this many years after today. */
+  REGISTRY_MAX_END_YEARS_AHEAD: z.coerce.number().int().min(1).default(30),
+  /** A member is at least this old on the day their record takes effect. */
+  MEMBER_MIN_AGE: z.coerce.number().int().min(0).default(18),
+  /** Nobody registered is older than this. */
+  MEMBER_MAX_AGE: z.coerce.number().int().positive().default(120),
 });
 export type RegistryConfig = z.infer<typeof RegistryConfigSchema>;
 

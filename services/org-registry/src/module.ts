@@ -25,6 +25,7 @@ import { RegistryConfigSchema, piiKeyOf, type RegistryConfig } from './config.js
 import { prepareRegistry, registryModels } from './data/models.js';
 import { Day, OrgId } from './domain/commands.js';
 import { PiiVault } from './domain/pii.js';
+import { DEFAULT_DATE_RULES, type DateRules } from './domain/dates.js';
 import { REGISTRY_MANAGERS } from './domain/scope.js';
 
 export const SERVICE = {
@@ -40,11 +41,26 @@ export interface RegistrySettings {
   piiKey: Buffer;
   /** Largest import file accepted. Default 50 MB. */
   importMaxBytes: number;
+  /**
+   * Plausible dates (README, Input sanity): earliest effective day, how far ahead a record may take
+   * effect or end, a member's age bounds. Defaults (DEFAULT_DATE_RULES) when a test leaves it out.
+   */
+  dates?: DateRules;
 }
 
 /** The settings from the environment; a bad or (in production) missing PII_KEY is a ConfigError. */
 export function registrySettingsOf(config: RegistryConfig): RegistrySettings {
-  return { piiKey: piiKeyOf(config), importMaxBytes: config.IMPORT_MAX_BYTES };
+  return {
+    piiKey: piiKeyOf(config),
+    importMaxBytes: config.IMPORT_MAX_BYTES,
+    dates: {
+      earliest: config.REGISTRY_EARLIEST_DAY,
+      maxDaysAhead: config.REGISTRY_MAX_DAYS_AHEAD,
+      maxEndYearsAhead: config.REGISTRY_MAX_END_YEARS_AHEAD,
+      minMemberAge: config.MEMBER_MIN_AGE,
+      maxAge: config.MEMBER_MAX_AGE,
+    },
+  };
 }
 
 /**
@@ -67,6 +83,7 @@ export const orgRegistryModule = defineServiceModule({
       clock,
       vault: new PiiVault(settings.piiKey),
       logger,
+      dates: { ...DEFAULT_DATE_RULES, ...settings.dates },
     };
     // Every id a write names is resolved by one rule (domain/references.ts): the cross-county rule lives there (README).
     const reviews = new IdentityReviews(ctx);

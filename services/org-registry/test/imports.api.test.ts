@@ -61,7 +61,8 @@ describe('acceptance: a city admin imports a fixture city from one XLSX and quer
     expect(res.body).toMatchObject({ status: 'valid', dryRun: true, errorCount: 0, importId: null });
     const rows = Object.values(city.files).reduce((n, r) => n + r.length, 0);
     expect(res.body.rows).toBe(rows);
-    expect(res.body.created).toBe(rows);
+    // A dry run applies nothing: what the file would create is `planned`.
+    expect(res.body).toMatchObject({ applied: false, created: 0, planned: { created: rows, unchanged: 0 } });
     expect(res.body.sheets.map((s: { sheet: string }) => s.sheet)).toEqual([
       '组织',
       '物业企业',
@@ -173,6 +174,19 @@ describe('acceptance: a city admin imports a fixture city from one XLSX and quer
   });
 });
 
+/** A file with row errors sent to be applied: 422 problem+json carrying the report, nothing applied. */
+function rejected(res: {
+  status: number;
+  headers: Record<string, string | undefined>;
+  body: { report: Record<string, unknown> };
+}) {
+  expect(res.status).toBe(422);
+  expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+  expect(res.body.report).toMatchObject({ status: 'invalid', applied: false, created: 0 });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON body, as res.body is
+  return res.body.report as any;
+}
+
 describe('imports: dry run, errors per row, all or nothing, idempotence', () => {
   let reg: Registry;
   beforeAll(async () => {
@@ -279,9 +293,8 @@ describe('imports: dry run, errors per row, all or nothing, idempotence', () => 
       file,
       'text/csv',
     );
-    expect(res.status).toBe(200);
-    expect(res.body.status).toBe('invalid');
-    expect(res.body.errors).toEqual([
+    const report = rejected(res);
+    expect(report.errors).toEqual([
       {
         row: 3,
         column: '统一社会信用代码',
@@ -314,13 +327,13 @@ describe('imports: dry run, errors per row, all or nothing, idempotence', () => 
       orgs,
       'text/csv',
     );
-    expect(res.body.status).toBe('invalid');
-    expect(res.body.errors.map((e: { row: number }) => e.row)).toEqual([3, 4]);
-    expect(res.body.errors[0].reason).toEqual({
+    const report = rejected(res);
+    expect(report.errors.map((e: { row: number }) => e.row)).toEqual([3, 4]);
+    expect(report.errors[0].reason).toEqual({
       zh: '楼栋不能隶属于社区',
       en: 'a building cannot be under a community; allowed: compound',
     });
-    expect(res.body.errors[1].reason.zh).toBe('上级组织nowhere不存在');
+    expect(report.errors[1].reason.zh).toBe('上级组织nowhere不存在');
     expect(await snapshot(reg)).toEqual(before);
   });
 
@@ -365,9 +378,9 @@ describe('imports: dry run, errors per row, all or nothing, idempotence', () => 
       file,
       'text/csv',
     );
-    expect(res.body.status).toBe('invalid');
-    expect(res.body.errors).toHaveLength(1);
-    expect(res.body.errors[0]).toMatchObject({ row: 4, reason: { zh: '该小区在此期间已有物业服务合同' } });
+    const report = rejected(res);
+    expect(report.errors).toHaveLength(1);
+    expect(report.errors[0]).toMatchObject({ row: 4, reason: { zh: '该小区在此期间已有物业服务合同' } });
     expect(await snapshot(reg)).toEqual(before);
   });
 
@@ -402,8 +415,8 @@ describe('imports: dry run, errors per row, all or nothing, idempotence', () => 
       csv([member('m-3', 3), { ...member('m-4', 4), 身份证号: id(1) }]),
       'text/csv',
     );
-    expect(dup.body.status).toBe('invalid');
-    expect(dup.body.errors).toEqual([
+    const dupReport = rejected(dup);
+    expect(dupReport.errors).toEqual([
       { row: 3, column: '身份证号', reason: { zh: '身份证号已登记', en: 'duplicate ID number' } },
     ]);
     expect(await reg.conn.db!.collection('members').countDocuments()).toBe(2);
@@ -442,8 +455,8 @@ describe('imports: dry run, errors per row, all or nothing, idempotence', () => 
       file,
       'text/csv',
     );
-    expect(res.body.status).toBe('invalid');
-    expect(res.body.errors[0].reason.zh).toBe('上级组织331002不存在');
+    const report = rejected(res);
+    expect(report.errors[0].reason.zh).toBe('上级组织331002不存在');
     expect(await snapshot(reg)).toEqual(before);
   });
 
@@ -462,17 +475,15 @@ describe('imports: dry run, errors per row, all or nothing, idempotence', () => 
     wb.addWorksheet('说明').addRow(['ignored']);
     const file = Buffer.from(await wb.xlsx.writeBuffer());
     const res = await reg.http.upload('/imports?kind=workbook&dryRun=false', reg.users.cityAdmin, file, XLSX);
-    expect(res.body.status).toBe('invalid');
+    const report = rejected(res);
     // Row 3 of 党员 refers to a party organisation created by the 组织 sheet of the same workbook: valid.
     expect(
-      res.body.errors.map((e: { sheet: string; row: number; column: string }) => [e.sheet, e.row, e.column]),
+      report.errors.map((e: { sheet: string; row: number; column: string }) => [e.sheet, e.row, e.column]),
     ).toEqual([
       ['党员', 2, '身份证号'],
       ['党员', 4, '所属党组织编码'],
     ]);
-    expect(
-      res.body.sheets.map((s: { sheet: string; errorCount: number }) => [s.sheet, s.errorCount]),
-    ).toEqual([
+    expect(report.sheets.map((s: { sheet: string; errorCount: number }) => [s.sheet, s.errorCount])).toEqual([
       ['组织', 0],
       ['党员', 2],
     ]);
@@ -512,10 +523,24 @@ describe('imports: dry run, errors per row, all or nothing, idempotence', () => 
     it('keeps row errors in the report and a refused file’s problem on the job; nothing written', async () => {
       const before = await snapshot(reg);
       const bad = await startJob('/imports?kind=firms&dryRun=false', csv([firm('f-bad', 'not-a-code')]));
+      const badDry = await startJob('/imports?kind=firms', csv([firm('f-bad', 'not-a-code')]));
       const unreadable = await startJob('/imports?kind=firms', '名称\r\nx\r\n');
       await reg.service.jobs.idle();
+      // A rejected file: the job fails with the problem the request answers (422, with the report).
       const badJob = await reg.http.get(`/imports/jobs/${bad.body.id}`, reg.users.cityAdmin);
-      expect(badJob.body).toMatchObject({ status: 'done', report: { status: 'invalid', errorCount: 1 } });
+      expect(badJob.body).toMatchObject({
+        status: 'failed',
+        problem: {
+          status: 422,
+          report: { status: 'invalid', applied: false, created: 0, errorCount: 1 },
+        },
+      });
+      expect(badJob.body.report).toBeUndefined();
+      const dryJob = await reg.http.get(`/imports/jobs/${badDry.body.id}`, reg.users.cityAdmin);
+      expect(dryJob.body).toMatchObject({
+        status: 'done',
+        report: { status: 'invalid', applied: false, errorCount: 1 },
+      });
       const failed = await reg.http.get(`/imports/jobs/${unreadable.body.id}`, reg.users.cityAdmin);
       expect(failed.body).toMatchObject({ status: 'failed', problem: { status: 422 } });
       expect(await snapshot(reg)).toEqual(before);

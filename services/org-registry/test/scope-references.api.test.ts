@@ -58,10 +58,15 @@ interface Probe {
 }
 
 const forStaff = (actor: Actor, ids: string[]) => (actor.staff ? ids : []);
-const period = (actor: Actor, base: number) => ({
-  validFrom: `${base + actor.n}-01-01`,
-  validTo: `${base + actor.n}-06-01`,
-});
+/**
+ * A month of each actor's own per series (0, 2: probes of one link that must not overlap): after
+ * the demo city's contracts end (2027-01-01) and within the effective-date horizon (366 days from
+ * the test clock, 2026-06-30): 2027-01 … 2027-05.
+ */
+const period = (actor: Actor, series: number) => {
+  const slot = series + actor.n;
+  return { validFrom: `2027-0${1 + slot}-01`, validTo: `2027-0${2 + slot}-01` };
+};
 /** Member changes, then transfers, of one actor after the other's (a change may not predate the latest version). */
 const changeDay = (actor: Actor) => `2026-0${3 + 2 * actor.n}-01`;
 const transferDay = (actor: Actor) => `2026-0${4 + 2 * actor.n}-01`;
@@ -153,7 +158,7 @@ const TABLE: Record<string, Probe[]> = {
     {
       names: 'compoundId',
       send: (reg, a, ref) =>
-        reg.http.post('/contracts', a.user, { firmId: H('firm-01'), compoundId: ref, ...period(a, 2030) }),
+        reg.http.post('/contracts', a.user, { firmId: H('firm-01'), compoundId: ref, ...period(a, 0) }),
       refs: (a) => [O('compound-01'), O('compound-04'), ...forStaff(a, [H('compound-03'), H('compound-04')])],
       control: () => H('compound-01'),
     },
@@ -163,7 +168,7 @@ const TABLE: Record<string, Probe[]> = {
         reg.http.post('/contracts', a.user, {
           firmId: ref,
           compoundId: H('compound-01'),
-          ...period(a, 2032),
+          ...period(a, 2),
         }),
       refs: () => [O('agency-01'), O('compound-01')],
       // Firms are public legal entities serving several counties: another county's firm is fine.
@@ -186,7 +191,7 @@ const TABLE: Record<string, Probe[]> = {
           agencyOrgId: ref,
           targetId: H('community-01'),
           needs: ['加装电梯'],
-          ...period(a, 2030),
+          ...period(a, 0),
         }),
       refs: () => [O('agency-01-dw'), O('agency-01'), O('compound-01')],
       // Community staff pair their community with an agency of their county.
@@ -198,7 +203,7 @@ const TABLE: Record<string, Probe[]> = {
         reg.http.post('/pairings', a.user, {
           agencyOrgId: H('agency-02-dw'),
           targetId: ref,
-          ...period(a, 2030),
+          ...period(a, 0),
         }),
       refs: (a) => [
         O('community-01'),
@@ -224,7 +229,7 @@ const TABLE: Record<string, Probe[]> = {
           memberId: ref,
           orgId: H('compound-01-branch'),
           post: '楼栋长',
-          ...period(a, 2030),
+          ...period(a, 0),
         }),
       refs: (a) => [O('member-01'), O('member-03'), ...forStaff(a, [H('member-05'), H('member-02')])],
       control: () => H('member-01'),
@@ -236,7 +241,7 @@ const TABLE: Record<string, Probe[]> = {
           memberId: H('member-01'),
           orgId: ref,
           post: '书记',
-          ...period(a, 2032),
+          ...period(a, 2),
         }),
       // An appointment is filed under its organisation: staff cannot file one at a county agency.
       refs: (a) => [O('compound-01-branch'), ...forStaff(a, [H('community-03-ddw'), H('agency-01-dw')])],
@@ -266,7 +271,7 @@ const TABLE: Record<string, Probe[]> = {
       send: (reg, a, ref) =>
         reg.http.post(`/alliances/${ref}/members`, a.user, {
           memberOrgId: H('community-01-grid-01'),
-          ...period(a, 2030),
+          ...period(a, 0),
         }),
       refs: (a) => [made.otherAlliance!, ...forStaff(a, [made.outAlliance!])],
       control: () => made.inAlliance,
@@ -276,7 +281,7 @@ const TABLE: Record<string, Probe[]> = {
       send: (reg, a, ref) =>
         reg.http.post(`/alliances/${made.inAlliance}/members`, a.user, {
           memberOrgId: ref,
-          ...period(a, 2032),
+          ...period(a, 2),
         }),
       refs: (a) => [
         O('compound-01'),
@@ -424,7 +429,7 @@ const TABLE: Record<string, Probe[]> = {
     ...importProbes(
       'contracts',
       '小区编码',
-      (ref) => ({ 合同编号: 'probe-ht', 物业企业编码: H('firm-01'), 小区编码: ref, 开始日期: '2040-01-01' }),
+      (ref) => ({ 合同编号: 'probe-ht', 物业企业编码: H('firm-01'), 小区编码: ref, 开始日期: '2027-05-01' }),
       {
         refs: (a) => [O('compound-01'), ...forStaff(a, [H('compound-03')])],
         control: () => H('compound-01'),
@@ -437,7 +442,7 @@ const TABLE: Record<string, Probe[]> = {
         合同编号: 'probe-ht',
         物业企业编码: ref,
         小区编码: H('compound-01'),
-        开始日期: '2040-01-01',
+        开始日期: '2027-05-01',
       }),
       { refs: () => [O('agency-01')], control: () => O('firm-01') },
     ),
@@ -448,7 +453,7 @@ const TABLE: Record<string, Probe[]> = {
         结对编号: 'probe-jd',
         单位党组织编码: ref,
         结对社区或小区编码: H('community-01'),
-        开始日期: '2040-01-01',
+        开始日期: '2027-05-01',
       }),
       { refs: () => [O('agency-01-dw')], control: () => H('agency-01-dw') },
     ),
@@ -459,7 +464,7 @@ const TABLE: Record<string, Probe[]> = {
         结对编号: 'probe-jd',
         单位党组织编码: H('agency-01-dw'),
         结对社区或小区编码: ref,
-        开始日期: '2040-01-01',
+        开始日期: '2027-05-01',
       }),
       {
         refs: (a) => [O('community-01'), ...forStaff(a, [H('community-02')])],

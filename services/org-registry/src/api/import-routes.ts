@@ -69,7 +69,7 @@ export function importRoutes(
         method: 'post',
         path: '/imports',
         summary:
-          'Import a CSV or XLSX file (body = the file), or with kind=workbook an XLSX with one sheet per kind. dryRun=true (default) reports every row error and writes nothing; dryRun=false applies the file only when it has no error, idempotently (see IMPORT.md). With `Prefer: respond-async` the import runs as a job: 202 with its Location, to poll.',
+          'Import a CSV or XLSX file (body = the file), or with kind=workbook an XLSX with one sheet per kind. dryRun=true (default) reports every row error and writes nothing; dryRun=false applies the file only when it has no error, idempotently, and refuses a file with errors (422 with the report; see IMPORT.md). With `Prefer: respond-async` the import runs as a job: 202 with its Location, to poll.',
         tags,
         roles: REGISTRY_MANAGERS,
         request: {
@@ -89,7 +89,10 @@ export function importRoutes(
           },
           413: { description: 'File too large' },
           415: { description: 'Not CSV or XLSX' },
-          422: { description: 'The file cannot be read (headers, encoding)' },
+          422: {
+            description:
+              'The file cannot be read (headers, encoding), or (dryRun=false) it has row errors: nothing is applied and the problem carries the `report` (applied: false, created: 0, planned counts)',
+          },
         },
       },
       async ({ query, req, principal }) => {

@@ -184,12 +184,23 @@ export const RowError = z.object({
   column: z.string(),
   reason: Label,
 });
+/** What a file would do, whether or not it was applied (a dry run, a rejected file, an applied one). */
+export const PlannedCounts = z
+  .object({
+    /** Rows that would create a record. */
+    created: z.number().int(),
+    /** Rows identical to what is already registered. */
+    unchanged: z.number().int(),
+  })
+  .meta({ id: 'ImportPlanned' });
 export const SheetTally = z.object({
   sheet: z.string().nullable(),
   kind: z.enum(KINDS),
   rows: z.number().int(),
+  /** Rows this request created (0 unless applied). */
   created: z.number().int(),
   unchanged: z.number().int(),
+  planned: PlannedCounts,
   errorCount: z.number().int(),
 });
 export type SheetTally = z.output<typeof SheetTally>;
@@ -199,11 +210,15 @@ export const ImportReport = z
     kind: z.enum(IMPORT_TARGETS),
     dryRun: z.boolean(),
     status: z.enum(['valid', 'invalid', 'applied']),
+    /** Whether the file is applied (status `applied`); false for a dry run and a rejected file. */
+    applied: z.boolean(),
     rows: z.number().int(),
-    /** Rows that would create (dry run) or created (apply) a record. */
+    /** Rows this request created: 0 for a dry run or a rejected file (see `planned`). */
     created: z.number().int(),
     /** Rows identical to what is already registered: re-importing a file changes nothing. */
     unchanged: z.number().int(),
+    /** What the file would do (dry run, rejected file) or was planned to do (applied). */
+    planned: PlannedCounts,
     errorCount: z.number().int(),
     /** The first errors, row by row (capped). */
     errors: z.array(RowError),

@@ -8,6 +8,7 @@ import type { RelationRepository } from '../data/relations.js';
 import { randomPool, type PiiVault } from '../domain/pii.js';
 import type { Stamp } from '../domain/orgs.js';
 import { dayOf } from '../domain/effective.js';
+import { implausibleDate, type DatedField, type DateRules } from '../domain/dates.js';
 
 /** What the registry's application services share. */
 export interface RegistryContext {
@@ -19,6 +20,8 @@ export interface RegistryContext {
   clock: Clock;
   vault: PiiVault;
   logger: Logger;
+  /** Plausible-date bounds (settings `dates`). */
+  dates: DateRules;
 }
 
 export function today(ctx: Pick<RegistryContext, 'clock'>): string {
@@ -31,8 +34,25 @@ export function actorOf(principal: Principal): string {
 }
 
 /** Who acts, and now (the domain never reads the clock). */
-export function stampOf(ctx: Pick<RegistryContext, 'clock'>, principal: Principal): Stamp {
-  return { principal, actor: actorOf(principal), now: ctx.clock.now() };
+export function stampOf(
+  ctx: Pick<RegistryContext, 'clock'> & Partial<Pick<RegistryContext, 'dates'>>,
+  principal: Principal,
+): Stamp {
+  return {
+    principal,
+    actor: actorOf(principal),
+    now: ctx.clock.now(),
+    ...(ctx.dates ? { dates: ctx.dates } : {}),
+  };
+}
+
+/** Refuses (422, naming the field) a command date outside the plausible range (domain/dates.ts). */
+export function checkDates(
+  ctx: Pick<RegistryContext, 'clock' | 'dates'>,
+  dates: readonly DatedField[],
+): void {
+  const refused = implausibleDate(ctx.dates, today(ctx), dates);
+  if (refused) throw refusalError(refused);
 }
 
 /**

@@ -39,6 +39,32 @@ interface Segment {
 }
 type Pending = { seg: number; parsed: Extract<ParsedRow<ImportKind>, { command: unknown }> };
 
+type Tally = Omit<SheetTally, 'planned'>;
+
+/** A validation's counts as a report of nothing applied: the rows it would create are `planned`. */
+function nothingApplied(v: {
+  rows: number;
+  created: number;
+  unchanged: number;
+  errorCount: number;
+  errors: RowError[];
+  sheets: Tally[];
+}) {
+  return {
+    rows: v.rows,
+    created: 0,
+    unchanged: v.unchanged,
+    planned: { created: v.created, unchanged: v.unchanged },
+    errorCount: v.errorCount,
+    errors: v.errors,
+    sheets: v.sheets.map((t) => ({
+      ...t,
+      created: 0,
+      planned: { created: t.created, unchanged: t.unchanged },
+    })),
+  };
+}
+
 /** Rolls a validation transaction back on purpose. */
 class DryRunRollback extends Error {}
 
@@ -84,15 +110,20 @@ export class ImportService {
     const pass = (mode: 'dry-run' | 'validate' | 'apply', chunk: number) =>
       this.pass(segments, upload.file, format, principal, mode, chunk, maxRows);
     const validation = await pass(dryRun ? 'dry-run' : 'validate', validateChunk);
+    // The report says what this request applied (`created`, `applied`); what the file would do
+    // is `planned`. A file with errors applies nothing: a dry run reports it (200, `invalid`), an
+    // apply is refused with the report (422 problem+json, IMPORT.md).
     const report: ImportReport = {
       importId: null,
       kind: target,
       dryRun,
       status: validation.errorCount > 0 ? 'invalid' : 'valid',
-      ...validation,
+      applied: false,
+      ...nothingApplied(validation),
     };
-    if (dryRun || validation.errorCount > 0) return report;
-    if (previous?.status === 'applied') return { ...report, importId, status: 'applied' };
+    if (dryRun) return report;
+    if (validation.errorCount > 0) throwRefusal(importRefusals.rejected(report));
+    if (previous?.status === 'applied') return { ...report, importId, status: 'applied', applied: true };
     await this.ctx.models.Import.updateOne(
       { _id: importId },
       {
@@ -127,7 +158,15 @@ export class ImportService {
         },
       },
     );
-    return { ...report, ...applied, importId, status: 'applied' };
+    return {
+      ...report,
+      importId,
+      status: 'applied',
+      applied: true,
+      created: applied.created,
+      unchanged: applied.unchanged,
+      sheets: applied.sheets.map((sheet, i) => ({ ...sheet, planned: report.sheets[i]!.planned })),
+    };
   }
 
   /** The kinds a request imports, in order: one, or a workbook's sheets in dependency order. */
@@ -156,7 +195,7 @@ export class ImportService {
     chunkSize: number,
     maxRows?: number,
   ) {
-    const sheets: SheetTally[] = segments.map((s) => ({
+    const sheets: Tally[] = segments.map((s) => ({
       sheet: s.sheet ?? null,
       kind: s.kind,
       rows: 0,

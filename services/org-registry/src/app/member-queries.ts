@@ -3,7 +3,8 @@ import type { Principal } from '@honglian/service-kit';
 import type { MemberView, RevealView } from '../api/schemas.js';
 import { versionOn } from '../domain/effective.js';
 import type { AuditDoc, MemberDoc } from '../domain/records.js';
-import { managesPlacement, placementFilter } from '../domain/scope.js';
+import { managesMember, managesVersion } from '../domain/members.js';
+import { placementFilter } from '../domain/scope.js';
 import { actorOf, refusalError, type RegistryContext } from './context.js';
 import { memberView } from './views.js';
 
@@ -16,7 +17,7 @@ const notFound = (id: string) => refusalError(refuse.notFound(), `Member ${id} w
 function revealOutcome(principal: Principal, doc: MemberDoc | null): AuditDoc['outcome'] {
   if (!REVEAL_ROLES.some((r) => principal.roles.includes(r))) return 'denied';
   if (!doc) return 'not-found';
-  if (!managesPlacement(principal, { county: doc.county, paths: doc.scopePaths })) return 'out-of-scope';
+  if (!managesMember(principal, doc)) return 'out-of-scope';
   return 'revealed';
 }
 
@@ -24,26 +25,30 @@ function revealOutcome(principal: Principal, doc: MemberDoc | null): AuditDoc['o
 export class MemberQueries {
   constructor(private readonly ctx: RegistryContext) {}
 
-  /** The member if the principal manages them (or is them), else 404. */
-  private async visible(principal: Principal, id: string): Promise<MemberDoc> {
+  /**
+   * The member's versions the principal may read: each version by the managers of its own placement
+   * (a move leaves the old county its past and gives the new county the present, README Moves and
+   * transfers); the member themselves all. 404 when none.
+   */
+  private async visible(principal: Principal, id: string) {
     const doc = await this.ctx.members.findById(id);
     const self = principal.roles.includes('member') && principal.memberId === id;
-    if (!doc || !(self || managesPlacement(principal, { county: doc.county, paths: doc.scopePaths }))) {
-      throw notFound(id);
-    }
-    return doc;
+    const versions = doc ? doc.versions.filter((v) => self || managesVersion(principal, doc, v)) : [];
+    if (!doc || versions.length === 0) throw notFound(id);
+    return { doc, versions };
   }
 
   async get(id: string, day: string, principal: Principal): Promise<MemberView> {
-    const doc = await this.visible(principal, id);
-    const v = versionOn(doc.versions, day);
+    const { doc, versions } = await this.visible(principal, id);
+    // A version in force that day but filed elsewhere answers like no version at all.
+    const v = versionOn(versions, day);
     if (!v) throw refusalError(refuse.notFound(), `Member ${id} was not registered on ${day}.`);
     return memberView(doc, v);
   }
 
   async history(id: string, principal: Principal): Promise<{ id: string; versions: MemberView[] }> {
-    const doc = await this.visible(principal, id);
-    return { id, versions: doc.versions.map((v) => memberView(doc, v)) };
+    const { doc, versions } = await this.visible(principal, id);
+    return { id, versions: versions.map((v) => memberView(doc, v)) };
   }
 
   /**
@@ -93,7 +98,12 @@ export class MemberQueries {
   ): Promise<{ items: MemberView[]; nextCursor: string | null }> {
     const scope = placementFilter(principal, 'scopePaths');
     if (!scope) return { items: [], nextCursor: null };
-    const filter: Record<string, unknown> = { ...scope };
+    // A candidate filter (any version of the county, any path ever held); the version in force
+    // on `asOf` decides below, by its own placement.
+    const { county, ...paths } = scope as { county?: string };
+    const filter: Record<string, unknown> = county
+      ? { ...paths, $or: [{ county }, { 'versions.county': county }] }
+      : { ...paths };
     if (q.partyOrgId) filter['versions.partyOrgId'] = q.partyOrgId;
     if (q.compoundId) filter['versions.residenceCompoundId'] = q.compoundId;
     if (q.workUnitId) filter['versions.workUnitId'] = q.workUnitId;
@@ -104,7 +114,7 @@ export class MemberQueries {
       for (const doc of batch) {
         after = doc._id;
         const v = versionOn(doc.versions, q.asOf);
-        if (!v) continue;
+        if (!v || !managesVersion(principal, doc, v)) continue;
         if (q.partyOrgId && v.partyOrgId !== q.partyOrgId) continue;
         if (q.compoundId && v.residenceCompoundId !== q.compoundId) continue;
         if (q.workUnitId && v.workUnitId !== q.workUnitId) continue;

@@ -12,6 +12,7 @@ import {
   decidePlacement,
   decideRegistration,
   isIdentityClash,
+  managesMember,
   proposeChange,
   proposeTransfer,
   type Named,
@@ -19,9 +20,8 @@ import {
   type SealedIdentity,
 } from '../domain/members.js';
 import { isRefused } from '../domain/references.js';
-import { managesPlacement } from '../domain/scope.js';
 import type { MemberDoc } from '../domain/records.js';
-import { newId, orThrowAs, refusalError, stampOf, type RegistryContext } from './context.js';
+import { checkDates, newId, orThrowAs, refusalError, stampOf, type RegistryContext } from './context.js';
 import { IdentityClash, type IdentityReviews } from './identity-reviews.js';
 import { loadUnits } from './placement.js';
 import { memberView } from './views.js';
@@ -129,12 +129,11 @@ export class MemberService {
     named: Named,
     propose: (doc: MemberDoc) => ReturnType<typeof proposeTransfer>,
   ): Promise<MemberView> {
+    checkDates(this.ctx, [{ field: 'effectiveFrom', day: effectiveFrom }]);
     return withOutbox(this.ctx.conn, async (session, outbox) => {
       const found = await this.ctx.members.findById(id, session);
-      const doc =
-        found && managesPlacement(principal, { county: found.county, paths: found.scopePaths })
-          ? found
-          : null;
+      // Whoever manages where the member is filed now (the latest version) changes them.
+      const doc = found && managesMember(principal, found) ? found : null;
       const refused = changeable(id, doc, effectiveFrom);
       if (refused || !doc) throw refusalError(refused ?? refuse.notFound(), notFoundDetail(id));
       const latest = doc.versions.at(-1)!;

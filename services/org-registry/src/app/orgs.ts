@@ -3,11 +3,18 @@ import { emitAll, withOutbox, type OutboxWriter } from '@honglian/messaging';
 import type { ClientSession } from 'mongoose';
 import type { OrgView } from '../api/schemas.js';
 import type { ChangeOrg, CreateOrg } from '../domain/commands.js';
-import { PARENT, decideChangeOrg, decideCloseOrg, decideCreateOrg, orgConflict } from '../domain/orgs.js';
+import {
+  PARENT,
+  committeeInForce,
+  decideChangeOrg,
+  decideCloseOrg,
+  decideCreateOrg,
+  orgConflict,
+} from '../domain/orgs.js';
 import type { OrgDoc } from '../domain/records.js';
 import { resolveOrg } from '../domain/references.js';
 import { managesPlacement } from '../domain/scope.js';
-import { newId, orThrowAs, refusalError, stampOf, type RegistryContext } from './context.js';
+import { checkDates, newId, orThrowAs, refusalError, stampOf, type RegistryContext } from './context.js';
 import { orgView } from './views.js';
 
 const notFoundDetail = (id: string) => `Organisation ${id} was not found.`;
@@ -33,6 +40,11 @@ export class OrgService {
     cmd: CreateOrg,
     principal: Principal,
   ): Promise<OrgView> {
+    checkDates(this.ctx, [
+      { field: 'effectiveFrom', day: cmd.effectiveFrom },
+      { field: 'term.start', day: cmd.term?.start },
+      { field: 'term.end', day: cmd.term?.end, end: true },
+    ]);
     const id = cmd.id ?? newId(cmd.kind === 'property-firm' ? 'firm' : 'org');
     const day = cmd.effectiveFrom;
     const parent = cmd.parentId
@@ -46,6 +58,7 @@ export class OrgService {
       : null;
     const state = {
       parent,
+      committeeInForce: await this.committeeUnder(cmd.kind, cmd.parentId, day, id, session),
       idTaken: await this.repo.exists(id, session),
       creditHolder: cmd.creditCode ? await this.repo.creditCodeHolder(cmd.creditCode, id, session) : null,
     };
@@ -55,6 +68,20 @@ export class OrgService {
     await this.repo.insert(changes.doc, session);
     emitAll(outbox, events, { time: this.ctx.clock.now() });
     return orgView(changes.doc, changes.version);
+  }
+
+  /** For an owners' committee: another one in force under the compound on `day` or later (one per compound). */
+  private async committeeUnder(
+    kind: string,
+    compoundId: string | null | undefined,
+    day: string,
+    self: string,
+    session: ClientSession,
+  ): Promise<string | null> {
+    if (kind !== 'owners-committee' || !compoundId) return null;
+    // Serialises committees of one compound: two concurrent ones cannot both find none.
+    await this.repo.lock(compoundId, session);
+    return committeeInForce(await this.repo.childrenOf(compoundId, session), compoundId, day, self);
   }
 
   /** The unit with its latest version (which may start in the future), if the principal manages it. */
@@ -71,6 +98,11 @@ export class OrgService {
   }
 
   async change(id: string, cmd: ChangeOrg, principal: Principal): Promise<OrgView> {
+    checkDates(this.ctx, [
+      { field: 'effectiveFrom', day: cmd.effectiveFrom },
+      { field: 'term.start', day: cmd.term?.start },
+      { field: 'term.end', day: cmd.term?.end, end: true },
+    ]);
     return withOutbox(this.ctx.conn, async (session, outbox) => {
       const doc = await this.managedLatest(principal, id, session);
       const latest = doc?.versions.at(-1);
@@ -90,11 +122,15 @@ export class OrgService {
           ? await this.repo.creditCodeHolder(cmd.creditCode, id, session)
           : null;
       const descendants = moves && latest ? await this.repo.descendantsOf(latest.path, session) : [];
+      const committee =
+        moves && doc
+          ? await this.committeeUnder(doc.kind, cmd.parentId, cmd.effectiveFrom, id, session)
+          : null;
       const { changes, events } = orThrowAs(
         decideChangeOrg(
           id,
           cmd,
-          { doc, ...(parent ? { parent } : {}), creditHolder, descendants },
+          { doc, ...(parent ? { parent } : {}), creditHolder, descendants, committeeInForce: committee },
           stampOf(this.ctx, principal),
         ),
         notFoundDetail(id),
@@ -110,6 +146,7 @@ export class OrgService {
   }
 
   async close(id: string, closedOn: string, principal: Principal): Promise<OrgView> {
+    checkDates(this.ctx, [{ field: 'closedOn', day: closedOn }]);
     return withOutbox(this.ctx.conn, async (session, outbox) => {
       const doc = await this.managedLatest(principal, id, session);
       const children = doc ? await this.repo.childrenOf(id, session) : [];

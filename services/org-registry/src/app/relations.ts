@@ -15,7 +15,7 @@ import {
   type RelationType,
 } from '../domain/relations.js';
 import { managesPlacement } from '../domain/scope.js';
-import { newId, orThrowAs, stampOf, type RegistryContext } from './context.js';
+import { checkDates, newId, orThrowAs, stampOf, type RegistryContext } from './context.js';
 import { relationView } from './views.js';
 
 /** The level a write is made at: the city, a county, or a community (README, Cross-county links). */
@@ -46,6 +46,10 @@ export class RelationService {
     cmd: CreateContract,
     principal: Principal,
   ) {
+    checkDates(this.ctx, [
+      { field: 'validFrom', day: cmd.validFrom },
+      { field: 'validTo', day: cmd.validTo, end: true },
+    ]);
     const id = cmd.id ?? newId('contract');
     const compound = await this.ref(principal, cmd.compoundId, cmd.validFrom, REFS.compound, session);
     const firm = await this.ref(principal, cmd.firmId, cmd.validFrom, REFS.firm, session);
@@ -71,6 +75,10 @@ export class RelationService {
     cmd: CreatePairing,
     principal: Principal,
   ) {
+    checkDates(this.ctx, [
+      { field: 'validFrom', day: cmd.validFrom },
+      { field: 'validTo', day: cmd.validTo, end: true },
+    ]);
     const id = cmd.id ?? newId('pairing');
     const target = await this.ref(principal, cmd.targetId, cmd.validFrom, REFS.target, session);
     const agency = await this.ref(principal, cmd.agencyOrgId, cmd.validFrom, REFS.agency, session);
@@ -92,6 +100,10 @@ export class RelationService {
   }
 
   async joinAlliance(allianceId: string, memberOrgId: string, period: Period, principal: Principal) {
+    checkDates(this.ctx, [
+      { field: 'validFrom', day: period.validFrom },
+      { field: 'validTo', day: period.validTo, end: true },
+    ]);
     return withOutbox(this.ctx.conn, async (session, outbox) => {
       // The alliance is the resource the URL names: out of scope reads as 404, like a read.
       const found = await this.ctx.orgs.versionOn(allianceId, period.validFrom, session);
@@ -121,6 +133,10 @@ export class RelationService {
   }
 
   async appoint(cmd: CreateAppointment, principal: Principal): Promise<RelationView> {
+    checkDates(this.ctx, [
+      { field: 'validFrom', day: cmd.validFrom },
+      { field: 'validTo', day: cmd.validTo, end: true },
+    ]);
     return withOutbox(this.ctx.conn, async (session, outbox) => {
       const org = await this.ref(principal, cmd.orgId, cmd.validFrom, REFS.appointmentOrg, session);
       const member = resolveMember(
@@ -147,6 +163,7 @@ export class RelationService {
 
   /** Ends a contract, pairing, membership or appointment on a day (never deletes it). */
   async end(type: RelationType, id: string, endedOn: string, principal: Principal): Promise<RelationView> {
+    checkDates(this.ctx, [{ field: 'endedOn', day: endedOn }]);
     return withOutbox(this.ctx.conn, async (session, outbox) => {
       const found = await this.ctx.relations.findOne(id, type, session);
       const doc =

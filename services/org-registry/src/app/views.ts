@@ -42,7 +42,7 @@ export function orgView(doc: Pick<OrgDoc, '_id' | 'county' | 'kind'>, v: OrgVers
 export function memberView(doc: MemberDoc, v: MemberVersion): MemberView {
   return {
     id: doc._id,
-    county: doc.county,
+    county: v.county ?? doc.county,
     name: v.name,
     idNumber: doc.idMasked,
     phone: v.phoneMasked,

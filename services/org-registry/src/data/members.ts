@@ -2,7 +2,8 @@ import type { ClientSession, mongo } from 'mongoose';
 import type { MemberDoc, MemberVersion, RegistryModels } from './models.js';
 
 type Session = ClientSession | undefined;
-export type IdHolder = Pick<MemberDoc, '_id' | 'county' | 'scopePaths' | 'idMasked'>;
+/** Who holds an ID number: where they are filed now (the latest version only). */
+export type IdHolder = Pick<MemberDoc, '_id' | 'county' | 'versions' | 'idMasked'>;
 
 /** The queries and writes the use cases need over members. */
 export class MemberRepository {
@@ -18,7 +19,7 @@ export class MemberRepository {
 
   /** Who holds an ID number (by its keyed hash). */
   holderOf(idHash: string, session?: Session): Promise<IdHolder | null> {
-    return this.Member.findOne({ idHash }, { _id: 1, county: 1, scopePaths: 1, idMasked: 1 })
+    return this.Member.findOne({ idHash }, { _id: 1, county: 1, versions: { $slice: -1 }, idMasked: 1 })
       .session(session ?? null)
       .lean<IdHolder>()
       .exec();

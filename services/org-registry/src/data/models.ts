@@ -103,6 +103,7 @@ const MemberVersionSchema = new Schema<MemberVersion>(
     workUnitId: { type: String, default: null },
     residenceCompoundId: { type: String, default: null },
     residenceBuildingId: { type: String, default: null },
+    county: { type: String },
     scopePaths: { type: [String], required: true },
     recordedAt: { type: Date, required: true },
     recordedBy: { type: String, required: true },
@@ -126,6 +127,7 @@ const MemberSchema = new Schema<MemberDoc>(
 );
 MemberSchema.index({ idHash: 1 }, { unique: true });
 MemberSchema.index({ county: 1 });
+MemberSchema.index({ 'versions.county': 1 });
 MemberSchema.index({ scopePaths: 1 });
 
 const AuditSchema = new Schema<AuditDoc>(

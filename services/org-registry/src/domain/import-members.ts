@@ -1,17 +1,17 @@
-import { isRefusal, type EventDraft, type Principal, type Refusal } from '@honglian/service-kit/domain';
+import { isRefusal, type EventDraft, type Refusal } from '@honglian/service-kit/domain';
 import type { RegisterMember } from './commands.js';
 import { versionOn } from './effective.js';
 import {
   decidePlacement,
   decideRegistration,
   isIdentityClash,
+  managesVersion,
   type MemberPlacement,
   type SealedIdentity,
 } from './members.js';
 import type { Stamp } from './orgs.js';
 import type { MemberDoc } from './records.js';
 import type { FoundOrg } from './references.js';
-import { managesPlacement } from './scope.js';
 
 /** One member row of an import, with what the use case prepared for it (no key, no clock, no store here). */
 export interface MemberRow {
@@ -56,9 +56,16 @@ export function decideMemberRows(
     const existing = holders.get(sealed.idHash);
     // "Unchanged" only for a record the caller manages: anything else is decided as a registration,
     // which refuses it as it would refuse the same request.
-    if (existing && manages(principal, existing)) {
+    if (existing) {
       const v = versionOn(existing.versions, cmd.effectiveFrom);
-      if (v && v.name === cmd.name && v.partyOrgId === cmd.partyOrgId) return { outcome: 'unchanged' };
+      if (
+        v &&
+        managesVersion(principal, existing, v) &&
+        v.name === cmd.name &&
+        v.partyOrgId === cmd.partyOrgId
+      ) {
+        return { outcome: 'unchanged' };
+      }
     }
     const placement: MemberPlacement | Refusal = decidePlacement(
       principal,
@@ -87,6 +94,3 @@ export function decideMemberRows(
     return { outcome: 'created', doc, events: decision.events };
   });
 }
-
-const manages = (principal: Principal, doc: MemberDoc) =>
-  managesPlacement(principal, { county: doc.county, paths: doc.scopePaths });

@@ -34,6 +34,16 @@ export const importRefusals = {
       '请发送CSV（text/csv）或XLSX文件',
       'Send a CSV (text/csv) or an XLSX file.',
     ),
+  /**
+   * A file with row errors, sent to be applied: nothing is (422), and the body carries the
+   * report (`applied: false`, `created: 0`, the rows it would have made under `planned`).
+   */
+  rejected: (report: { errorCount: number }): Refusal =>
+    refuse.invalid(
+      `文件有${report.errorCount}处错误，未导入任何数据；请按报告更正后重新发送`,
+      `The file has ${report.errorCount} error(s); nothing was imported. Correct the rows the report lists and send it again.`,
+      { extras: { report } },
+    ),
   /** Only a concurrent change can fail a validated file. */
   changedWhileApplying: (errors: unknown[]): Refusal =>
     refuse.conflict(

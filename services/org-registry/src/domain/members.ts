@@ -8,12 +8,13 @@ import {
   type Refusal,
 } from '@honglian/service-kit/domain';
 import type { ChangeMember, RegisterMember } from './commands.js';
-import { versionOn } from './effective.js';
 import type { Stamp } from './orgs.js';
 import { withVersion } from './orgs.js';
 import type { MemberDoc, MemberVersion, OrgDoc } from './records.js';
 import { isRefused, resolveOrg, type FoundOrg, type RefSpec } from './references.js';
-import { managesPlacement } from './scope.js';
+import { DEFAULT_DATE_RULES, implausibleDate, implausibleMemberAge } from './dates.js';
+import { dayOf, versionOn } from './effective.js';
+import { managesPlacement, type Placement } from './scope.js';
 
 /**
  * The units a member record names. Its party organisation and work unit may be county-level
@@ -150,6 +151,26 @@ export function decidePlacement(
   return { county, paths, community };
 }
 
+/**
+ * Where one version of a member is filed: the county and paths of its own units. Each version is
+ * read by the managers of its own placement (README, Moves and transfers): a move never re-files
+ * the member's past under the new county, nor shows the old county the present.
+ */
+export function versionPlacement(doc: Pick<MemberDoc, 'county'>, v: MemberVersion): Placement {
+  return { county: v.county ?? doc.county, paths: v.scopePaths };
+}
+
+/** Where the member is filed now: the latest version (which may start in the future). Writes and reveals go by it. */
+export function currentPlacement(doc: Pick<MemberDoc, 'county' | 'versions'>): Placement {
+  return versionPlacement(doc, doc.versions.at(-1)!);
+}
+
+export const managesVersion = (principal: Principal, doc: Pick<MemberDoc, 'county'>, v: MemberVersion) =>
+  managesPlacement(principal, versionPlacement(doc, v));
+
+export const managesMember = (principal: Principal, doc: Pick<MemberDoc, 'county' | 'versions'>) =>
+  managesPlacement(principal, currentPlacement(doc));
+
 /** What the registry publishes about a member in a version. */
 export function memberState(
   doc: Pick<MemberDoc, '_id' | 'county'>,
@@ -158,7 +179,7 @@ export function memberState(
 ) {
   return {
     memberId: doc._id,
-    county: doc.county,
+    county: v.county ?? doc.county,
     name: v.name,
     category: v.category,
     status: v.status,
@@ -182,8 +203,8 @@ export interface SealedIdentity {
 
 export interface RegistrationState {
   placement: MemberPlacement | Refusal;
-  /** The member already holding the ID number, if any. */
-  holder: Pick<MemberDoc, '_id' | 'county' | 'scopePaths'> | null;
+  /** The member already holding the ID number, if any (with their latest version at least). */
+  holder: Pick<MemberDoc, '_id' | 'county' | 'versions'> | null;
   /** Whether the member code the command asks for is taken. */
   idTaken: boolean;
 }
@@ -199,10 +220,16 @@ export function decideRegistration(
   state: RegistrationState,
   stamp: Stamp,
 ): Decision<{ doc: MemberDoc; version: MemberVersion }> {
+  const rules = stamp.dates ?? DEFAULT_DATE_RULES;
+  const today = dayOf(stamp.now);
+  const implausible =
+    implausibleDate(rules, today, [{ field: 'effectiveFrom', day: cmd.effectiveFrom }]) ??
+    implausibleMemberAge(rules, today, cmd.idNumber, cmd.effectiveFrom);
+  if (implausible) return implausible;
   if (isRefused(state.placement)) return state.placement;
   const place = state.placement;
   const { holder } = state;
-  if (holder && managesPlacement(stamp.principal, { county: holder.county, paths: holder.scopePaths })) {
+  if (holder && managesMember(stamp.principal, holder)) {
     return refuse.conflict('身份证号已登记', 'duplicate ID number', {
       field: 'idNumber',
       extras: { memberId: holder._id },
@@ -226,6 +253,7 @@ export function decideRegistration(
     workUnitId: cmd.workUnitId,
     residenceCompoundId: cmd.residenceCompoundId,
     residenceBuildingId: cmd.residenceBuildingId,
+    county: place.county,
     scopePaths: place.paths,
     recordedAt: stamp.now,
     recordedBy: stamp.actor,
@@ -326,6 +354,7 @@ export function decideNewVersion(
     ...proposed.next,
     validFrom: effectiveFrom,
     validTo: null,
+    county: placement.county,
     scopePaths: placement.paths,
     recordedAt: stamp.now,
     recordedBy: stamp.actor,

@@ -21,6 +21,7 @@ import {
 import type { OrgDoc, OrgVersion } from './records.js';
 import { isRefused, type FoundOrg, type RefSpec } from './references.js';
 import { managesPlacement } from './scope.js';
+import type { DateRules } from './dates.js';
 
 /** A unit's parent: the side that files it, so the read rule applies as it is. */
 export const PARENT: RefSpec = { field: 'parentId', label: { zh: '上级组织', en: 'parent' } };
@@ -30,6 +31,8 @@ export interface Stamp {
   principal: Principal;
   actor: string;
   now: Date;
+  /** The plausible-date bounds (settings); absent in pure tests: the defaults. */
+  dates?: DateRules;
 }
 
 type CreditHolder = Pick<OrgDoc, '_id' | 'county' | 'paths'> | null;
@@ -108,9 +111,40 @@ function countyOf(cmd: CreateOrg, id: string, parent?: OrgDoc): string | Refusal
   );
 }
 
+/**
+ * One owners' committee per compound (DOMAIN §1): the owners' committee in force under
+ * `compoundId` on `day` or later (not closed by then), other than `self`. A new committee is
+ * registered once the current one is closed, effective on or before the day the new one starts.
+ */
+export function committeeInForce(
+  units: readonly Pick<OrgDoc, '_id' | 'kind' | 'versions'>[],
+  compoundId: string,
+  day: string,
+  self?: string,
+): string | null {
+  const found = units.find(
+    (u) =>
+      u._id !== self &&
+      u.kind === 'owners-committee' &&
+      u.versions.some((v) => v.parentId === compoundId && (v.validTo === null || v.validTo > day)),
+  );
+  return found?._id ?? null;
+}
+
+const secondCommittee = (compoundId: string, existing: string) =>
+  refuse.conflict(
+    {
+      zh: `小区${compoundId}已有业主委员会${existing}，每个小区只能有一个业委会；请先撤销现任业委会`,
+      en: `compound ${compoundId} already has owners' committee ${existing} in force; a compound has one owners' committee at a time: close it first`,
+    },
+    { field: 'parentId', extras: { orgId: existing } },
+  );
+
 export interface CreateOrgState {
   /** The parent as resolved in the caller's reach (or its refusal); null for a root. */
   parent: FoundOrg | Refusal | null;
+  /** An owners' committee already in force under the parent compound (when creating one). */
+  committeeInForce?: string | null;
   idTaken: boolean;
   creditHolder: CreditHolder;
 }
@@ -156,6 +190,9 @@ export function decideCreateOrg(
       { zh: '只有业委会、监事会有任期', en: `a ${cmd.kind} has no term of office` },
       'term.start',
     );
+  }
+  if (cmd.kind === 'owners-committee' && cmd.parentId && state.committeeInForce) {
+    return secondCommittee(cmd.parentId, state.committeeInForce);
   }
   if (state.idTaken) {
     return refuse.conflict(
@@ -217,6 +254,8 @@ export interface ChangeOrgState {
   creditHolder: CreditHolder;
   /** Units that ever lay under the unit's latest path (when it moves). */
   descendants: OrgDoc[];
+  /** Another owners' committee in force under the new parent (when an owners' committee moves). */
+  committeeInForce?: string | null;
 }
 
 /** Renames, re-codes, re-terms or moves a unit from a day; a move re-paths everything under it. */
@@ -278,6 +317,9 @@ export function decideChangeOrg(
     }
     if (state.parent.doc.county !== doc.county && doc.kind !== 'county') {
       return invalid({ zh: '不能跨区县移动', en: 'a unit cannot move to another county' });
+    }
+    if (doc.kind === 'owners-committee' && state.committeeInForce) {
+      return secondCommittee(cmd.parentId!, state.committeeInForce);
     }
     next.parentId = cmd.parentId!;
     next.path = childPath(parentNode, id);

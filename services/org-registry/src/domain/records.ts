@@ -66,6 +66,11 @@ export interface MemberVersion {
   workUnitId: string | null;
   residenceCompoundId: string | null;
   residenceBuildingId: string | null;
+  /**
+   * County of this version's units (residence compound, else party organisation). Absent on
+   * versions recorded before it was kept: the document's `county` then.
+   */
+  county?: string;
   /** Paths the member is placed under (party organisation, residence): community staff of either see them. */
   scopePaths: string[];
   recordedAt: Date;
@@ -74,12 +79,14 @@ export interface MemberVersion {
 
 export interface MemberDoc {
   _id: string;
+  /** County of the latest version (where the member is filed now). */
   county: string;
   /** Keyed hash of the ID number: uniqueness and lookup without storing it in clear. */
   idHash: string;
   idEnc: string;
   idMasked: string;
   versions: MemberVersion[];
+  /** Paths of every version, for subtree queries whatever the day asked (each version's own decide). */
   scopePaths: string[];
   lock: number;
   createdAt: Date;

@@ -66,7 +66,11 @@ export function resolveMember(
   ref: Omit<RefSpec, 'kinds' | 'reach'>,
   id: string,
 ): MemberDoc | Refusal<'invalid'> {
-  return doc && managesPlacement(principal, { county: doc.county, paths: doc.scopePaths })
+  // Where the member is filed now (their latest version): a member who moved away is no longer the old county's.
+  const latest = doc?.versions.at(-1);
+  return doc &&
+    latest &&
+    managesPlacement(principal, { county: latest.county ?? doc.county, paths: latest.scopePaths })
     ? doc
     : unknownReference(ref, id);
 }
