@@ -332,9 +332,10 @@ async function measure(target, opts, profileName) {
   for (const k of Object.keys(opts.statuses ?? {})) delete opts.statuses[k];
   const r = await cannon({ ...opts, duration: DURATION });
   if (opts.statuses) note(`answers: ${JSON.stringify(opts.statuses)}`);
-  await opts.settle?.();
   const after = await target.call('cpu');
   const dbAfter = dbBefore ? await target.call('db-commands') : null;
+  // after the figures: closing what the load left open is not part of it
+  await opts.settle?.();
   if (PROFILE_DIR && profileName && target.call)
     await target.call('profile-stop', { file: join(PROFILE_DIR, `${profileName}.cpuprofile`) });
   const cpuMs = (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / 1000;
@@ -521,11 +522,11 @@ async function pipeline(suite, fixture) {
   await suite.call('probe-take');
   const since = Date.now();
   const t0 = performance.now();
-  await cannon({
-    ...checkinOpts(suite.gateway, '/api/v1/checkin', fixture, fixture.admin),
-    amount: 2 * PIPELINE_EVENTS,
-  });
+  const load = checkinOpts(suite.gateway, '/api/v1/checkin', fixture, fixture.admin);
+  await cannon({ ...load, amount: 2 * PIPELINE_EVENTS });
   const writesMs = performance.now() - t0;
+  // a load stopped between a check-in and its check-out leaves sessions open: close them
+  await load.settle();
   const arrivals = [];
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
@@ -752,6 +753,11 @@ try {
     await suite.stop();
     suite = undefined;
   }
+} catch (err) {
+  // what was measured before the failure is kept
+  writeFileSync(OUT, JSON.stringify({ ...results, error: String(err?.stack ?? err) }, null, 2) + '\n');
+  say(`failed; partial result: ${OUT}`);
+  throw err;
 } finally {
   await suite?.stop();
   await bare.stop();

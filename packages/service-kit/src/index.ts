@@ -23,7 +23,23 @@ export * from './auth/tenancy.js';
 export * from './auth/signing.js';
 export * from './auth/whoami.js';
 export { startTelemetry, type Telemetry, type TelemetryOptions } from './telemetry/sdk.js';
-export * from './domain/index.js';
+// The pure domain part (also `@honglian/service-kit/domain`). Named, not `export *`: the clock and
+// path helpers are exported above already, and a name reached by two star exports is dropped by
+// OpenTelemetry's ESM loader hook (OTEL_ENABLED=true), which then fails every importer of it.
+export {
+  REFUSAL_KINDS,
+  NOT_FOUND_REASON,
+  refuse,
+  isRefusal,
+  accept,
+  type Accepted,
+  type Decision,
+  type Refusal,
+  type RefusalArgs,
+  type RefusalKind,
+  type RefusalOptions,
+} from './domain/refusal.js';
+export { reason, draftEvent, type Reason, type EventDraft } from '@honglian/contracts';
 export * from './refusals.js';
 export * from './module/module.js';
 export * from './module/compose.js';

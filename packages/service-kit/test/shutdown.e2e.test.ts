@@ -60,10 +60,8 @@ describe('graceful shutdown', () => {
       child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())),
     );
     expect((await get(`${url}/healthz`)).status).toBe(200);
-    const started = Date.now();
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code).toBe(0);
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 });

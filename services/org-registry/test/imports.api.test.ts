@@ -182,6 +182,7 @@ function rejected(res: {
 }) {
   expect(res.status).toBe(422);
   expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+  if (!res.body.report) console.log(JSON.stringify(res.body).slice(0, 800));
   expect(res.body.report).toMatchObject({ status: 'invalid', applied: false, created: 0 });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON body, as res.body is
   return res.body.report as any;

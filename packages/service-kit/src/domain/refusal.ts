@@ -85,6 +85,9 @@ export const refuse: Refuse & {
   conflict(...args: RefusalArgs): Refusal<'conflict'>;
   forbidden(...args: RefusalArgs): Refusal<'forbidden'>;
   gone(...args: RefusalArgs): Refusal<'gone'>;
+  preconditionFailed(...args: RefusalArgs): Refusal<'precondition-failed'>;
+  tooLarge(...args: RefusalArgs): Refusal<'too-large'>;
+  unsupportedMediaType(...args: RefusalArgs): Refusal<'unsupported-media-type'>;
 } = Object.assign(<K extends RefusalKind>(kind: K, ...args: RefusalArgs) => refusal(kind, args), {
   invalid: (...args: RefusalArgs) => refusal('invalid', args),
   badRequest: (...args: RefusalArgs) => refusal('bad-request', args),
@@ -93,6 +96,9 @@ export const refuse: Refuse & {
   conflict: (...args: RefusalArgs) => refusal('conflict', args),
   forbidden: (...args: RefusalArgs) => refusal('forbidden', args),
   gone: (...args: RefusalArgs) => refusal('gone', args),
+  preconditionFailed: (...args: RefusalArgs) => refusal('precondition-failed', args),
+  tooLarge: (...args: RefusalArgs) => refusal('too-large', args),
+  unsupportedMediaType: (...args: RefusalArgs) => refusal('unsupported-media-type', args),
 });
 
 export function isRefusal(value: unknown): value is Refusal {

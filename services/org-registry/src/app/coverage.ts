@@ -49,7 +49,12 @@ export class CoverageService {
     const countyOf = new Map(docs.map((d) => [d._id, d.county]));
     const relations = await this.ctx.relations.find({ path: within });
     const inForce = relations.filter((r) => holdsOn(r, day));
-    const pairings = await this.ctx.relations.find({ type: 'pairing' });
+    // Only pairings naming a unit of this subtree as its agency (not the whole city's).
+    const agencyIds = [...ids];
+    const pairings = await this.ctx.relations.find({
+      type: 'pairing',
+      $or: [{ fromId: { $in: agencyIds } }, { agencyUnitId: { $in: agencyIds } }],
+    });
     const result = coverage({
       units,
       compoundsWithFirm: new Set(inForce.filter((r) => r.type === 'contract').map((r) => r.toId)),

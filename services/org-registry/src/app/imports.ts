@@ -23,6 +23,7 @@ import type { IdentityClash, IdentityReviews } from './identity-reviews.js';
 import { newCarry, type ImportRows, type RowResult } from './import-rows.js';
 
 export type { ImportReport, SheetTally } from '../api/schemas.js';
+import { nothingApplied } from '../domain/import-report.js';
 export { seesUpload, uploadPlacement, type Upload } from './uploads.js';
 
 /** What one request imports: one kind from a CSV or XLSX file, or a whole workbook with a sheet per kind. */
@@ -40,30 +41,6 @@ interface Segment {
 type Pending = { seg: number; parsed: Extract<ParsedRow<ImportKind>, { command: unknown }> };
 
 type Tally = Omit<SheetTally, 'planned'>;
-
-/** A validation's counts as a report of nothing applied: the rows it would create are `planned`. */
-function nothingApplied(v: {
-  rows: number;
-  created: number;
-  unchanged: number;
-  errorCount: number;
-  errors: RowError[];
-  sheets: Tally[];
-}) {
-  return {
-    rows: v.rows,
-    created: 0,
-    unchanged: v.unchanged,
-    planned: { created: v.created, unchanged: v.unchanged },
-    errorCount: v.errorCount,
-    errors: v.errors,
-    sheets: v.sheets.map((t) => ({
-      ...t,
-      created: 0,
-      planned: { created: t.created, unchanged: t.unchanged },
-    })),
-  };
-}
 
 /** Rolls a validation transaction back on purpose. */
 class DryRunRollback extends Error {}

@@ -3,10 +3,9 @@
  * social credit code of organisations (GB 32100), and mainland mobile numbers.
  * Each validator returns a reason (zh-CN and en) or null when valid.
  */
-export interface Reason {
-  zh: string;
-  en: string;
-}
+import type { Reason } from '@honglian/service-kit/domain';
+
+export type { Reason };
 
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK = '10X98765432';

@@ -1,5 +1,5 @@
 import type { OrgKind } from '@honglian/contracts';
-import type { Principal } from '@honglian/service-kit';
+import { orgSubtreePattern, type Principal } from '@honglian/service-kit/domain';
 import { isWithin } from './org-rules.js';
 
 /** Where a registry record sits: its county and the tree paths it hangs under. */
@@ -25,15 +25,13 @@ export function managesPlacement(principal: Principal, placement: Placement): bo
   return false;
 }
 
-const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /** The same rule as a MongoDB filter over `county` and a paths field; null when nothing is visible. */
 export function placementFilter(principal: Principal, pathsField: string): Record<string, unknown> | null {
   if (principal.roles.includes('city-admin')) return {};
   if (!principal.county) return null;
   if (principal.roles.includes('county-admin')) return { county: principal.county };
   if (principal.roles.includes('community-staff') && principal.orgPath) {
-    return { county: principal.county, [pathsField]: { $regex: `^${escapeRegex(principal.orgPath)}(/|$)` } };
+    return { county: principal.county, [pathsField]: { $regex: orgSubtreePattern(principal.orgPath) } };
   }
   return null;
 }
