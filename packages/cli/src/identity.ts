@@ -9,7 +9,7 @@ import { AuthEnvSchema, type AuthEnv } from '@honglian/service-kit';
  */
 export const IDENTITY_ENV_SHAPE = {
   ...AuthEnvSchema.shape,
-  ...GatewayEnvSchema.omit({ SERVICE_URLS: true }).shape,
+  ...GatewayEnvSchema.omit({ SERVICE_URLS: true, API_ROUTES: true }).shape,
 };
 
 export interface SuiteIdentity extends GatewayIdentity {

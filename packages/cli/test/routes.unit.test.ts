@@ -1,4 +1,6 @@
-import { API_ROUTES } from '@honglian/gateway';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { API_ROUTES, GatewayConfigSchema } from '@honglian/gateway';
 import { apiRoutesOf } from '@honglian/service-kit';
 import * as orgRegistry from '@honglian/org-registry';
 import * as memberCheckin from '@honglian/member-checkin';
@@ -13,7 +15,7 @@ it('lists every service’s module in the suite', () => {
   expect(MODULES.map((m) => m.prefix)).toEqual(services.map((s) => s.SERVICE.prefix));
 });
 
-it('routes every module’s prefix to it: the suite’s table and the gateway’s run-alone default agree', () => {
+it('routes every module’s prefix to it: the suite’s table, the deployment’s API_ROUTES and the gateway’s default agree', () => {
   const fromModules = apiRoutesOf(MODULES);
   expect(fromModules).toEqual({
     registry: 'org-registry',
@@ -22,5 +24,16 @@ it('routes every module’s prefix to it: the suite’s table and the gateway’
     evaluation: 'property-evaluation',
     assessment: 'assessment',
   });
-  expect(API_ROUTES).toEqual(fromModules);
+  // The gateway run alone routes by configuration (a new service needs no gateway change).
+  const compose = readFileSync(path.join(__dirname, '..', '..', '..', 'docker-compose.yml'), 'utf8');
+  const env = (name: string) => new RegExp(`^\\s+${name}: (.+)$`, 'm').exec(compose)![1]!;
+  const config = GatewayConfigSchema.parse({
+    API_ROUTES: env('API_ROUTES'),
+    SERVICE_URLS: env('SERVICE_URLS'),
+  });
+  expect(config.API_ROUTES).toEqual(fromModules);
+  expect(Object.keys(config.SERVICE_URLS!).sort()).toEqual(Object.values(fromModules).sort());
+  // The built-in default (a gateway started without API_ROUTES) never contradicts the modules;
+  // it may lack a newer service, which the deployment's API_ROUTES routes.
+  for (const [prefix, service] of Object.entries(API_ROUTES)) expect(fromModules[prefix]).toBe(service);
 });

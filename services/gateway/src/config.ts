@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { AuthEnvSchema, BaseConfigSchema, envTrustProxy } from '@honglian/service-kit';
-import { SERVICE_NAMES } from './routing.js';
+import { API_ROUTES } from './routing.js';
 
 const size = z.string().regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb or 10mb');
 const positiveInt = z.coerce.number().int().positive();
 
-/** `name=url,name=url` → { name: url }; names must be Honglian services. */
+/** `name=url,name=url` → { name: url }; each name must be a service API_ROUTES routes to (checked below). */
 const serviceUrls = z.string().transform((value, ctx) => {
   const urls: Record<string, string> = {};
   for (const entry of value
@@ -20,18 +20,38 @@ const serviceUrls = z.string().transform((value, ctx) => {
       .replace(/\/+$/, '');
     if (eq < 1 || !/^https?:\/\/[^\s/]+/.test(url)) {
       ctx.addIssue({ code: 'custom', message: `"${entry}" is not name=http://host:port` });
-    } else if (!SERVICE_NAMES.includes(name)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `unknown service "${name}" (known: ${SERVICE_NAMES.join(', ')})`,
-      });
     } else urls[name] = url;
   }
   return urls;
 });
 
+/** `prefix=service,...` → { prefix: service }: `/api/v1/<prefix>/…` goes to that service. */
+const apiRoutes = z.string().transform((value, ctx) => {
+  const routes: Record<string, string> = {};
+  for (const entry of value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const [prefix, service, ...rest] = entry.split('=').map((p) => p.trim());
+    if (
+      rest.length > 0 ||
+      !/^[a-z][a-z0-9-]*$/.test(prefix ?? '') ||
+      !/^[a-z][a-z0-9-]*$/.test(service ?? '')
+    ) {
+      ctx.addIssue({ code: 'custom', message: `"${entry}" is not prefix=service (lower-case names)` });
+    } else routes[prefix!] = service!;
+  }
+  return routes;
+});
+
 /** Settings only the gateway reads (besides the base and identity ones). */
 export const GatewayEnvSchema = z.object({
+  /**
+   * Which service serves which `/api/v1/<prefix>` when the gateway runs alone: `prefix=service,…`
+   * (compose and Kubernetes set it from the modules' prefixes). Unset: the built-in API_ROUTES.
+   * A new service is routed by configuration, not by a change to the gateway.
+   */
+  API_ROUTES: apiRoutes.optional(),
   /** Where each service listens when the gateway runs alone (docker compose): `name=url,...`. */
   SERVICE_URLS: serviceUrls.optional(),
   /** Browser origins allowed to call the API (CORS), comma-separated; `*` for any. Empty: no CORS. */
@@ -63,10 +83,21 @@ export const GatewayEnvSchema = z.object({
 });
 export type GatewayEnv = z.infer<typeof GatewayEnvSchema>;
 
-/** Everything the gateway reads when it runs alone. */
+/** Everything the gateway reads when it runs alone; every SERVICE_URLS name is a routed service. */
 export const GatewayConfigSchema = BaseConfigSchema.extend({
   ...AuthEnvSchema.shape,
   ...GatewayEnvSchema.shape,
+}).superRefine((config, ctx) => {
+  const routed = Object.values(config.API_ROUTES ?? API_ROUTES);
+  for (const name of Object.keys(config.SERVICE_URLS ?? {})) {
+    if (!routed.includes(name)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SERVICE_URLS'],
+        message: `unknown service "${name}" (API_ROUTES routes to: ${routed.join(', ')})`,
+      });
+    }
+  }
 });
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
 

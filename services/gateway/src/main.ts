@@ -41,6 +41,7 @@ const handle = createService({
   metricsToken: config.METRICS_TOKEN,
   auth: identity.authenticator(),
   services: config.SERVICE_URLS ?? {},
+  ...(config.API_ROUTES ? { routes: config.API_ROUTES } : {}),
   settings: gatewaySettingsFromEnv(config),
   ...(identity.devIdentity ? { devIdentity: identity.devIdentity } : {}),
 });

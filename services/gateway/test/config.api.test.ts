@@ -47,6 +47,14 @@ describe('gateway configuration', () => {
 
   it('names the variable when a value is wrong', () => {
     expect(problemsOf({ SERVICE_URLS: 'billing=http://billing:8080' })).toEqual(['SERVICE_URLS']);
+    // A service the routing table names is known: routed by configuration, not by a gateway change.
+    expect(
+      problemsOf({
+        API_ROUTES: 'billing=billing,registry=org-registry',
+        SERVICE_URLS: 'billing=http://billing:8080',
+      }),
+    ).toEqual([]);
+    expect(problemsOf({ API_ROUTES: 'Billing=billing' })).toEqual(['API_ROUTES']);
     expect(problemsOf({ SERVICE_URLS: 'org-registry' })).toEqual(['SERVICE_URLS']);
     expect(problemsOf({ CORS_ORIGINS: 'not a url' })).toEqual(['CORS_ORIGINS.0']);
     expect(problemsOf({ RATE_LIMIT_MAX: '0' })).toEqual(['RATE_LIMIT_MAX']);
