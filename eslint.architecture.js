@@ -24,6 +24,13 @@ const ONLY_CLI_COMPOSES = 'Only packages/cli (the all-in-one suite) composes ser
 const PURE_DOMAIN =
   'domain/ is pure (no framework, store, bus or I/O): take what it needs as arguments, ' +
   'and from the kit use `import type` or `@honglian/service-kit/domain`.';
+const QUERIES_IN_DATA =
+  'Queries live in data/ (stores per aggregate): app/, api/ and events/ call their methods and import ' +
+  'mongoose or the driver only as types (`import type`).';
+const storeRestrictions = {
+  paths: ['mongoose', 'mongodb'].map((name) => ({ name, allowTypeImports: true, message: QUERIES_IN_DATA })),
+  patterns: [],
+};
 const DOMAIN_LAYERS =
   'domain/ does not reach into api/, app/, data/, events/ or the entry points (module.ts, main.ts…): they call the domain, not the other way.';
 
@@ -129,6 +136,10 @@ export function architectureRules() {
       {
         files: [`services/${service.dir}/src/domain/**/*.ts`],
         rules: rule(merge(others, domainRestrictions)),
+      },
+      {
+        files: [`services/${service.dir}/src/{app,api,events}/**/*.ts`],
+        rules: rule(merge(others, storeRestrictions)),
       },
     );
     for (const [file, allowed] of Object.entries(BASELINE)) {

@@ -104,6 +104,18 @@ const CASES: { name: string; file: string; code: string; refused: RegExp | null 
     refused: /service-kit/,
   },
   {
+    name: 'a use case querying mongoose itself',
+    file: 'services/member-checkin/src/app/new-rule.ts',
+    code: use(`import x from 'mongoose';`),
+    refused: /Queries live in data/,
+  },
+  {
+    name: 'a use case naming a session type',
+    file: 'services/member-checkin/src/app/new-rule.ts',
+    code: use(`import type { ClientSession as x } from 'mongoose';`),
+    refused: null,
+  },
+  {
     name: 'a service importing another by package',
     file: 'services/member-checkin/src/app/new-rule.ts',
     code: use(`import { createService as x } from '@honglian/org-registry';`),

@@ -101,7 +101,7 @@ export const memberCheckinModule = defineServiceModule({
         {
           group: REGISTRY_GROUP,
           topics: [TOPICS.orgRegistry],
-          handle: registryHandlers(data.models, new RegistrySync(ctx)),
+          handle: registryHandlers(data.readModel, new RegistrySync(ctx)),
         },
       ],
       background: [

@@ -17,6 +17,9 @@ import { OrgService } from './app/orgs.js';
 import { RelationQueries } from './app/relation-queries.js';
 import { RelationService } from './app/relations.js';
 import { Coverage } from './api/schemas.js';
+import { AuditLog } from './data/audit.js';
+import { IdentityReviewStore } from './data/identity-reviews.js';
+import { ImportJobStore, ImportStore } from './data/imports.js';
 import { MemberRepository } from './data/members.js';
 import { OrgRepository } from './data/orgs.js';
 import { RelationRepository } from './data/relations.js';
@@ -76,10 +79,13 @@ export const orgRegistryModule = defineServiceModule({
     const models = registryModels(db);
     const ctx: RegistryContext = {
       conn: db,
-      models,
       orgs: new OrgRepository(models),
       members: new MemberRepository(models),
       relations: new RelationRepository(models),
+      imports: new ImportStore(models),
+      importJobs: new ImportJobStore(models),
+      identityReviews: new IdentityReviewStore(models),
+      audit: new AuditLog(models),
       clock,
       vault: new PiiVault(settings.piiKey),
       logger,
@@ -102,7 +108,7 @@ export const orgRegistryModule = defineServiceModule({
     const jobs = new ImportJobs(ctx, imports);
     // The demo city through the import path when the registry is empty; null when it was not.
     const seedDemo = (input: DemoCityInput): Promise<ImportReport[] | null> =>
-      seedDemoCity(imports, async () => (await models.Org.exists({})) !== null, input);
+      seedDemoCity(imports, () => ctx.orgs.any(), input);
 
     return {
       routes: (api) => {

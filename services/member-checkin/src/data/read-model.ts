@@ -6,7 +6,10 @@ import type { CheckinModels, MemberRm, OrgRm, PairingRm } from './models.js';
 /** A community of the read model, with its record. */
 export type Community = CommunityFacts & { doc: OrgRm };
 
-/** Queries over the read model (orgs, members, pairings from the registry's events). */
+/**
+ * The read model (orgs, members, pairings from the registry's events): the queries over it, and
+ * the writes its consumer (events/registry.ts) makes, each keyed by the aggregate id.
+ */
 export class ReadModel {
   constructor(private readonly m: CheckinModels) {}
 
@@ -36,6 +39,31 @@ export class ReadModel {
 
   async member(id: string, session?: ClientSession): Promise<MemberRm | null> {
     return this.m.Member.findById(id, null, { session }).lean<MemberRm>();
+  }
+
+  async pairing(id: string, session?: ClientSession): Promise<PairingRm | null> {
+    return this.m.Pairing.findById(id, null, { session }).lean<PairingRm>();
+  }
+
+  /** Stores the org as the registry states it (created, or replacing what was held). */
+  async putOrg(org: OrgRm, session: ClientSession): Promise<void> {
+    await this.m.Org.replaceOne({ _id: org._id }, org, { upsert: true, session });
+  }
+
+  /** Marks the org closed on `closedOn`; false when the read model does not hold it. */
+  async closeOrg(id: string, closedOn: string, session: ClientSession): Promise<boolean> {
+    const res = await this.m.Org.updateOne({ _id: id }, { $set: { closedOn } }, { session });
+    return res.matchedCount > 0;
+  }
+
+  /** Stores the member as the registry states them (registered, or replacing what was held). */
+  async putMember(member: MemberRm, session: ClientSession): Promise<void> {
+    await this.m.Member.replaceOne({ _id: member._id }, member, { upsert: true, session });
+  }
+
+  /** Stores the pairing as the registry states it (created, or replacing what was held). */
+  async putPairing(pairing: PairingRm, session: ClientSession): Promise<void> {
+    await this.m.Pairing.replaceOne({ _id: pairing._id }, pairing, { upsert: true, session });
   }
 
   /** The member as report rules need them: the residence community worked out from the org tree. */

@@ -12,7 +12,8 @@ import {
 import { eventHandlers, on, type EventHandlers, type IdempotentContext } from '@honglian/messaging';
 import type { ClientSession } from 'mongoose';
 import type { RegistrySync } from '../app/registry-sync.js';
-import type { CheckinModels, MemberRm, OrgRm, PairingRm } from '../data/models.js';
+import type { MemberRm, OrgRm, PairingRm } from '../data/models.js';
+import type { ReadModel } from '../data/read-model.js';
 
 /**
  * Builds the read model (orgs, members, pairings) from the org registry's
@@ -36,28 +37,28 @@ import type { CheckinModels, MemberRm, OrgRm, PairingRm } from '../data/models.j
  * ends nothing.
  */
 export function registryHandlers(
-  models: CheckinModels,
+  readModel: ReadModel,
   sync?: RegistrySync,
 ): EventHandlers<IdempotentContext> {
   return eventHandlers([
-    on([OrgCreated, OrgChanged], (event, { session }) => applyOrg(models, event, session)),
+    on([OrgCreated, OrgChanged], (event, { session }) => applyOrg(readModel, event, session)),
     on(OrgClosed, async (event, { session, outbox }) => {
-      const applied = await closeOrg(models, event, session);
+      const applied = await closeOrg(readModel, event, session);
       if (sync && event.data.kind === 'community')
         await sync.communityClosed(event.data.orgId, event.data.closedOn, session, outbox);
       return applied;
     }),
     on([MemberRegistered, MemberChanged, MemberTransferred], async (event, { session, outbox }) => {
-      const applied = await applyMember(models, event, session);
+      const applied = await applyMember(readModel, event, session);
       if (sync && applied) {
         const transferred = event.type === MemberTransferred.type;
         await sync.memberChanged(applied, event.data.effectiveFrom, { transferred }, session, outbox);
       }
       return applied ? 'applied' : 'ignored';
     }),
-    on(PairingCreated, (event, { session }) => startPairing(models, event, session)),
+    on(PairingCreated, (event, { session }) => startPairing(readModel, event, session)),
     on(PairingEnded, async (event, { session, outbox }) => {
-      const applied = await endPairing(models, event, session);
+      const applied = await endPairing(readModel, event, session);
       if (sync) await sync.pairingEnded(event.data.pairingId, event.data.endedOn, session, outbox);
       return applied;
     }),
@@ -67,7 +68,7 @@ export function registryHandlers(
 type Applied = 'applied' | 'ignored';
 
 async function applyOrg(
-  models: CheckinModels,
+  readModel: ReadModel,
   event: TypedEvent<typeof OrgCreated | typeof OrgChanged>,
   session: ClientSession,
 ): Promise<Applied> {
@@ -83,29 +84,24 @@ async function applyOrg(
     effectiveFrom: d.effectiveFrom,
     eventTime: event.time,
   };
-  const current = await models.Org.findById(d.orgId).session(session).lean<OrgRm>();
+  const current = await readModel.org(d.orgId, session);
   if (current && !newer(next, current)) return 'ignored';
-  await models.Org.replaceOne(
-    { _id: d.orgId },
-    { ...next, closedOn: current?.closedOn ?? null },
-    { upsert: true, session },
-  );
+  await readModel.putOrg({ ...next, closedOn: current?.closedOn ?? null }, session);
   return 'applied';
 }
 
 async function closeOrg(
-  models: CheckinModels,
+  readModel: ReadModel,
   event: TypedEvent<typeof OrgClosed>,
   session: ClientSession,
 ): Promise<Applied> {
   const d = event.data;
-  const res = await models.Org.updateOne({ _id: d.orgId }, { $set: { closedOn: d.closedOn } }, { session });
-  return res.matchedCount > 0 ? 'applied' : 'ignored';
+  return (await readModel.closeOrg(d.orgId, d.closedOn, session)) ? 'applied' : 'ignored';
 }
 
 /** The member's state now held, or null when the event was older than it (ignored). */
 async function applyMember(
-  models: CheckinModels,
+  readModel: ReadModel,
   event: TypedEvent<typeof MemberRegistered | typeof MemberChanged | typeof MemberTransferred>,
   session: ClientSession,
 ): Promise<MemberRm | null> {
@@ -124,19 +120,19 @@ async function applyMember(
     effectiveFrom: d.effectiveFrom,
     eventTime: event.time,
   };
-  const current = await models.Member.findById(d.memberId).session(session).lean<MemberRm>();
+  const current = await readModel.member(d.memberId, session);
   if (current && !newer(next, current)) return null;
-  await models.Member.replaceOne({ _id: d.memberId }, next, { upsert: true, session });
+  await readModel.putMember(next, session);
   return next;
 }
 
 async function startPairing(
-  models: CheckinModels,
+  readModel: ReadModel,
   event: TypedEvent<typeof PairingCreated>,
   session: ClientSession,
 ): Promise<Applied> {
   const d = event.data;
-  const current = await models.Pairing.findById(d.pairingId).session(session).lean<PairingRm>();
+  const current = await readModel.pairing(d.pairingId, session);
   const next: PairingRm = {
     _id: d.pairingId,
     county: d.county,
@@ -150,17 +146,17 @@ async function startPairing(
     endedOn: current?.endedOn ?? null,
     creatorLevel: d.creatorLevel ?? null,
   };
-  await models.Pairing.replaceOne({ _id: d.pairingId }, next, { upsert: true, session });
+  await readModel.putPairing(next, session);
   return 'applied';
 }
 
 async function endPairing(
-  models: CheckinModels,
+  readModel: ReadModel,
   event: TypedEvent<typeof PairingEnded>,
   session: ClientSession,
 ): Promise<Applied> {
   const d = event.data;
-  const current = await models.Pairing.findById(d.pairingId).session(session).lean<PairingRm>();
+  const current = await readModel.pairing(d.pairingId, session);
   const next: PairingRm = {
     _id: d.pairingId,
     county: d.county,
@@ -173,7 +169,7 @@ async function endPairing(
     endedOn: d.endedOn,
     creatorLevel: d.creatorLevel ?? current?.creatorLevel ?? null,
   };
-  await models.Pairing.replaceOne({ _id: d.pairingId }, next, { upsert: true, session });
+  await readModel.putPairing(next, session);
   return 'applied';
 }
 

@@ -149,7 +149,7 @@ export function importRoutes(
         responses: { 200: { description: 'The import record', schema: ImportRecord } },
       },
       async ({ params, principal }) => {
-        const doc = await deps.ctx.models.Import.findById(params.id).lean();
+        const doc = await deps.ctx.imports.record(params.id);
         if (!doc || !seesUpload(principal, doc)) {
           throw refusalError(refuse.notFound(), `Import ${params.id} was not found.`);
         }

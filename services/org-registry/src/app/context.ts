@@ -1,7 +1,9 @@
 import type { Connection } from 'mongoose';
 import { RefusalError, type Clock, type Logger, type Principal } from '@honglian/service-kit';
 import type { Accepted, Decision, EventDraft, Refusal } from '@honglian/service-kit/domain';
-import type { RegistryModels } from '../data/models.js';
+import type { AuditLog } from '../data/audit.js';
+import type { IdentityReviewStore } from '../data/identity-reviews.js';
+import type { ImportJobStore, ImportStore } from '../data/imports.js';
 import type { MemberRepository } from '../data/members.js';
 import type { OrgRepository } from '../data/orgs.js';
 import type { RelationRepository } from '../data/relations.js';
@@ -12,11 +14,15 @@ import { implausibleDate, type DatedField, type DateRules } from '../domain/date
 
 /** What the registry's application services share. */
 export interface RegistryContext {
+  /** For transactions (withOutbox); every read and write goes through the stores below. */
   conn: Connection;
-  models: RegistryModels;
   orgs: OrgRepository;
   members: MemberRepository;
   relations: RelationRepository;
+  imports: ImportStore;
+  importJobs: ImportJobStore;
+  identityReviews: IdentityReviewStore;
+  audit: AuditLog;
   clock: Clock;
   vault: PiiVault;
   logger: Logger;

@@ -1,5 +1,5 @@
 import type { Principal } from '@honglian/service-kit';
-import { escapeRegex, refuse } from '@honglian/service-kit/domain';
+import { refuse } from '@honglian/service-kit/domain';
 import type { CoverageView } from '../api/schemas.js';
 import {
   BUILDING_LEADER_POSTS,
@@ -36,7 +36,6 @@ export class CoverageService {
     } else if (!principal.roles.includes('city-admin')) {
       throw refusalError(refuse.notFound(), 'No organisation in scope.');
     }
-    const within = rootPath ? { $regex: `^${escapeRegex(rootPath)}(/|$)` } : { $exists: true };
     const docs = await this.ctx.orgs.within(rootPath);
     const units: CoverageUnit[] = [];
     for (const d of docs) {
@@ -47,14 +46,10 @@ export class CoverageService {
     }
     const ids = new Set(units.map((u) => u.id));
     const countyOf = new Map(docs.map((d) => [d._id, d.county]));
-    const relations = await this.ctx.relations.find({ path: within });
+    const relations = await this.ctx.relations.within(rootPath);
     const inForce = relations.filter((r) => holdsOn(r, day));
     // Only pairings naming a unit of this subtree as its agency (not the whole city's).
-    const agencyIds = [...ids];
-    const pairings = await this.ctx.relations.find({
-      type: 'pairing',
-      $or: [{ fromId: { $in: agencyIds } }, { agencyUnitId: { $in: agencyIds } }],
-    });
+    const pairings = await this.ctx.relations.pairingsOfAgencies([...ids]);
     const result = coverage({
       units,
       compoundsWithFirm: new Set(inForce.filter((r) => r.type === 'contract').map((r) => r.toId)),

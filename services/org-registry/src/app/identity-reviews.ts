@@ -1,6 +1,5 @@
 import { RefusalError, type Principal } from '@honglian/service-kit';
 import { refuse } from '@honglian/service-kit/domain';
-import { Types } from 'mongoose';
 import type { IdentityReviewView } from '../api/schemas.js';
 import type { IdentityReviewDoc } from '../data/models.js';
 import { NEUTRAL_ID_REFUSAL } from '../domain/members.js';
@@ -36,19 +35,18 @@ export class IdentityReviews {
   ): Promise<void> {
     if (clashes.length === 0) return;
     const at = this.ctx.clock.now();
-    const docs: IdentityReviewDoc[] = clashes.map((c) => ({
-      // An ObjectId's text grows with each one made: the id order is the order of the attempts.
-      _id: new Types.ObjectId().toHexString(),
-      at,
-      actor: actorOf(principal),
-      actorRoles: principal.roles,
-      actorCounty: principal.county ?? null,
-      actorOrgPath: principal.orgPath ?? null,
-      ...c.attempt,
-      via,
-      ...(requestId ? { requestId } : {}),
-    }));
-    await this.ctx.models.IdentityReview.insertMany(docs);
+    const docs = await this.ctx.identityReviews.file(
+      clashes.map((c) => ({
+        at,
+        actor: actorOf(principal),
+        actorRoles: principal.roles,
+        actorCounty: principal.county ?? null,
+        actorOrgPath: principal.orgPath ?? null,
+        ...c.attempt,
+        via,
+        ...(requestId ? { requestId } : {}),
+      })),
+    );
     for (const d of docs) {
       this.ctx.logger.warn(
         { audit: 'identity.review', reviewId: d._id, actor: d.actor, existingMemberId: d.existingMemberId },
@@ -62,10 +60,7 @@ export class IdentityReviews {
     items: IdentityReviewView[];
     nextCursor: string | null;
   }> {
-    const docs = await this.ctx.models.IdentityReview.find(q.cursor ? { _id: { $gt: q.cursor } } : {})
-      .sort({ _id: 1 })
-      .limit(q.limit + 1)
-      .lean<IdentityReviewDoc[]>();
+    const docs = await this.ctx.identityReviews.page(q.cursor, q.limit + 1);
     const page = docs.slice(0, q.limit);
     return {
       items: page.map(identityReviewView),

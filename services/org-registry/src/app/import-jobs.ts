@@ -35,7 +35,7 @@ export class ImportJobs {
     principal: Principal,
   ): Promise<ImportJobView> {
     const now = this.ctx.clock.now();
-    const job = await this.ctx.models.ImportJob.create({
+    const job = await this.ctx.importJobs.create({
       _id: `job-${randomUUID()}`,
       ...uploadPlacement(principal),
       actor: actorOf(principal),
@@ -47,10 +47,7 @@ export class ImportJobs {
     });
     const id = job._id;
     const heartbeat = setInterval(() => {
-      void this.ctx.models.ImportJob.updateOne(
-        { _id: id },
-        { $set: { heartbeatAt: this.ctx.clock.now() } },
-      ).catch(() => undefined);
+      void this.ctx.importJobs.heartbeat(id, this.ctx.clock.now()).catch(() => undefined);
     }, HEARTBEAT_MS);
     heartbeat.unref();
     const done = (async () => {
@@ -66,16 +63,13 @@ export class ImportJobs {
         clearInterval(heartbeat);
         await upload.cleanup();
       }
-      await this.ctx.models.ImportJob.updateOne(
-        { _id: id },
-        { $set: { ...outcome, finishedAt: this.ctx.clock.now() } },
-      );
+      await this.ctx.importJobs.finish(id, outcome, this.ctx.clock.now());
     })().catch((err: unknown) =>
       this.ctx.logger.error({ err, jobId: id }, 'import job outcome not recorded'),
     );
     this.running.add(done);
     void done.finally(() => this.running.delete(done));
-    return view(job.toObject(), now);
+    return view(job, now);
   }
 
   /**
@@ -84,7 +78,7 @@ export class ImportJobs {
    * rows and reasons from that place, so it is read like that place's records.
    */
   async get(id: string, principal: Principal): Promise<ImportJobView> {
-    const doc = await this.ctx.models.ImportJob.findById(id).lean<ImportJobDoc>();
+    const doc = await this.ctx.importJobs.findById(id);
     if (!doc || !seesUpload(principal, doc)) {
       throw refusalError(refuse.notFound(), `Import job ${id} was not found.`);
     }

@@ -78,7 +78,7 @@ export class ImportService {
       .update([upload.hash, target, placed.county ?? '', placed.orgPath ?? ''].join('|'))
       .digest('hex')
       .slice(0, 24)}-${target}`;
-    const previous = await this.ctx.models.Import.findById(importId).lean();
+    const previous = await this.ctx.imports.record(importId);
     // Rows of one file may depend on each other (orgs on earlier orgs, contracts must not overlap
     // each other, members on a workbook's orgs): they are validated together in one transaction.
     // Only a single-kind member file, whose rows are independent, is validated chunk by chunk.
@@ -101,20 +101,13 @@ export class ImportService {
     if (dryRun) return report;
     if (validation.errorCount > 0) throwRefusal(importRefusals.rejected(report));
     if (previous?.status === 'applied') return { ...report, importId, status: 'applied', applied: true };
-    await this.ctx.models.Import.updateOne(
-      { _id: importId },
-      {
-        $set: {
-          kind: target,
-          fileHash: upload.hash,
-          ...placed,
-          status: 'applying',
-          startedAt: this.ctx.clock.now(),
-          actor: actorOf(principal),
-        },
-      },
-      { upsert: true },
-    );
+    await this.ctx.imports.applying(importId, {
+      kind: target,
+      fileHash: upload.hash,
+      ...placed,
+      startedAt: this.ctx.clock.now(),
+      actor: actorOf(principal),
+    });
     const applyChunk =
       target === 'workbook' || validation.rows <= SINGLE_TRANSACTION_ROWS ? Number.POSITIVE_INFINITY : CHUNK;
     const applied = await pass('apply', applyChunk);
@@ -123,18 +116,12 @@ export class ImportService {
       // stopped when sent again.
       throwRefusal(importRefusals.changedWhileApplying(applied.errors.slice(0, 20)));
     }
-    await this.ctx.models.Import.updateOne(
-      { _id: importId },
-      {
-        $set: {
-          status: 'applied',
-          rows: applied.rows,
-          created: applied.created,
-          unchanged: applied.unchanged,
-          finishedAt: this.ctx.clock.now(),
-        },
-      },
-    );
+    await this.ctx.imports.applied(importId, {
+      rows: applied.rows,
+      created: applied.created,
+      unchanged: applied.unchanged,
+      finishedAt: this.ctx.clock.now(),
+    });
     return {
       ...report,
       importId,

@@ -4,7 +4,6 @@ import type { MemberView, RevealView } from '../api/schemas.js';
 import { versionOn } from '../domain/effective.js';
 import type { AuditDoc, MemberDoc } from '../domain/records.js';
 import { managesMember, managesVersion } from '../domain/members.js';
-import { placementFilter } from '../domain/scope.js';
 import { actorOf, refusalError, type RegistryContext } from './context.js';
 import { memberView } from './views.js';
 
@@ -58,7 +57,7 @@ export class MemberQueries {
   async reveal(id: string, principal: Principal, requestId?: string): Promise<RevealView> {
     const doc = await this.ctx.members.findById(id);
     const outcome = revealOutcome(principal, doc);
-    await this.ctx.models.Audit.create({
+    await this.ctx.audit.record({
       at: this.ctx.clock.now(),
       actor: actorOf(principal),
       roles: principal.roles,
@@ -96,21 +95,11 @@ export class MemberQueries {
     },
     principal: Principal,
   ): Promise<{ items: MemberView[]; nextCursor: string | null }> {
-    const scope = placementFilter(principal, 'scopePaths');
-    if (!scope) return { items: [], nextCursor: null };
-    // A candidate filter (any version of the county, any path ever held); the version in force
-    // on `asOf` decides below, by its own placement.
-    const { county, ...paths } = scope as { county?: string };
-    const filter: Record<string, unknown> = county
-      ? { ...paths, $or: [{ county }, { 'versions.county': county }] }
-      : { ...paths };
-    if (q.partyOrgId) filter['versions.partyOrgId'] = q.partyOrgId;
-    if (q.compoundId) filter['versions.residenceCompoundId'] = q.compoundId;
-    if (q.workUnitId) filter['versions.workUnitId'] = q.workUnitId;
     const items: MemberView[] = [];
     let after = q.cursor;
+    // Candidates from the store; the version in force on `asOf` decides, by its own placement.
     for (;;) {
-      const batch = await this.ctx.members.page(filter, after, q.limit * 2);
+      const batch = await this.ctx.members.searchPage(principal, q, after, q.limit * 2);
       for (const doc of batch) {
         after = doc._id;
         const v = versionOn(doc.versions, q.asOf);

@@ -6,7 +6,7 @@ import type { OrgTreeNode, OrgView } from '../api/schemas.js';
 import { versionOn } from '../domain/effective.js';
 import type { OrgVersion } from '../domain/records.js';
 import type { FoundOrg } from '../domain/references.js';
-import { managesPlacement, placementFilter } from '../domain/scope.js';
+import { managesPlacement } from '../domain/scope.js';
 import { refusalError, type RegistryContext } from './context.js';
 import { orgView } from './views.js';
 
@@ -53,22 +53,13 @@ export class OrgQueries {
     },
     principal: Principal,
   ): Promise<{ items: OrgView[]; nextCursor: string | null }> {
-    const scope = placementFilter(principal, 'paths');
-    if (!scope) return { items: [], nextCursor: null };
-    const filter: Record<string, unknown> = { ...scope };
-    if (q.county) {
-      if (filter.county && filter.county !== q.county) return { items: [], nextCursor: null };
-      filter.county = q.county;
-    }
-    if (q.kind) filter.kind = q.kind;
-    if (q.parentId) filter['versions.parentId'] = q.parentId;
+    const criteria = { county: q.county, kind: q.kind, parentId: q.parentId, name: q.q };
     const nameMatch = q.q ? new RegExp(escapeRegex(q.q), 'i') : undefined;
-    if (nameMatch) filter['versions.name'] = { $regex: escapeRegex(q.q!), $options: 'i' };
     const items: OrgView[] = [];
     let after = q.cursor;
     // Versions are filtered by day in code, so read in pages until the page is full.
     for (;;) {
-      const batch = await this.ctx.orgs.page(filter, after, q.limit * 2);
+      const batch = await this.ctx.orgs.searchPage(principal, criteria, after, q.limit * 2);
       for (const doc of batch) {
         after = doc._id;
         const v = versionOn(doc.versions, q.asOf);

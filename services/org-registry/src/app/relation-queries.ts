@@ -3,7 +3,7 @@ import type { Principal } from '@honglian/service-kit';
 import type { RelationView } from '../api/schemas.js';
 import { holdsOn } from '../domain/effective.js';
 import type { RelationType } from '../domain/relations.js';
-import { managesPlacement, placementFilter } from '../domain/scope.js';
+import { managesPlacement } from '../domain/scope.js';
 import { refusalError, today, type RegistryContext } from './context.js';
 import { relationView } from './views.js';
 
@@ -24,17 +24,7 @@ export class RelationQueries {
     q: { fromId?: string; toId?: string; asOf?: string; limit: number; cursor?: string },
     principal: Principal,
   ): Promise<{ items: RelationView[]; nextCursor: string | null }> {
-    const scope = placementFilter(principal, 'path');
-    if (!scope) return { items: [], nextCursor: null };
-    const filter: Record<string, unknown> = { ...scope, type };
-    if (q.fromId) filter.fromId = q.fromId;
-    if (q.toId) filter.toId = q.toId;
-    if (q.asOf) {
-      filter.validFrom = { $lte: q.asOf };
-      filter.$or = [{ validTo: null }, { validTo: { $gt: q.asOf } }];
-    }
-    if (q.cursor) filter._id = { $gt: q.cursor };
-    const docs = await this.ctx.relations.find(filter, q.limit + 1);
+    const docs = await this.ctx.relations.listPage(principal, type, q, q.limit + 1);
     const page = docs.slice(0, q.limit);
     const day = q.asOf ?? today(this.ctx);
     return {

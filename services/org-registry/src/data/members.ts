@@ -1,5 +1,7 @@
 import type { ClientSession, mongo } from 'mongoose';
+import type { Principal } from '@honglian/service-kit/domain';
 import type { MemberDoc, MemberVersion, RegistryModels } from './models.js';
+import { placementFilter } from './scope.js';
 
 type Session = ClientSession | undefined;
 /** Who holds an ID number: where they are filed now (the latest version only). */
@@ -47,12 +49,29 @@ export class MemberRepository {
     return new Set(docs.map((d) => d._id));
   }
 
-  page(filter: Record<string, unknown>, after: string | undefined, limit: number): Promise<MemberDoc[]> {
-    return this.Member.find(after ? { ...filter, _id: { $gt: after } } : filter)
-      .sort({ _id: 1 })
-      .limit(limit)
-      .lean<MemberDoc[]>()
-      .exec();
+  /**
+   * A page of candidates for a list, by id after `after`: members with a version the principal may
+   * see (any version of their county, any path ever held) that match the criteria in some version.
+   * The version in force on the day decides in code, by its own placement. Empty when the
+   * principal sees nothing.
+   */
+  searchPage(
+    principal: Principal,
+    criteria: { partyOrgId?: string; compoundId?: string; workUnitId?: string },
+    after: string | undefined,
+    limit: number,
+  ): Promise<MemberDoc[]> {
+    const scope = placementFilter(principal, 'scopePaths');
+    if (!scope) return Promise.resolve([]);
+    const { county, ...paths } = scope as { county?: string };
+    const filter: Record<string, unknown> = county
+      ? { ...paths, $or: [{ county }, { 'versions.county': county }] }
+      : { ...paths };
+    if (criteria.partyOrgId) filter['versions.partyOrgId'] = criteria.partyOrgId;
+    if (criteria.compoundId) filter['versions.residenceCompoundId'] = criteria.compoundId;
+    if (criteria.workUnitId) filter['versions.workUnitId'] = criteria.workUnitId;
+    if (after) filter._id = { $gt: after };
+    return this.Member.find(filter).sort({ _id: 1 }).limit(limit).lean<MemberDoc[]>().exec();
   }
 
   /**

@@ -1,10 +1,21 @@
 import type { ClientSession } from 'mongoose';
-import { escapeRegex } from '@honglian/service-kit/domain';
+import type { OrgKind } from '@honglian/contracts';
+import { escapeRegex, type Principal } from '@honglian/service-kit/domain';
 import { versionOn } from '../domain/effective.js';
 import type { FoundOrg } from '../domain/references.js';
 import type { OrgDoc, OrgVersion, RegistryModels } from './models.js';
+import { placementFilter } from './scope.js';
 
 type Session = ClientSession | undefined;
+
+/** What a list of units asks for, each matched against any version. */
+export interface OrgSearch {
+  county?: string;
+  kind?: OrgKind;
+  parentId?: string;
+  /** Part of the name, any case. */
+  name?: string;
+}
 
 /** The queries and writes the use cases need over units (one collection, versions inside). */
 export class OrgRepository {
@@ -73,13 +84,35 @@ export class OrgRepository {
       .exec();
   }
 
-  /** A page of units by id after `after`, for filters applied in code. */
-  page(filter: Record<string, unknown>, after: string | undefined, limit: number): Promise<OrgDoc[]> {
-    return this.Org.find(after ? { ...filter, _id: { $gt: after } } : filter)
-      .sort({ _id: 1 })
-      .limit(limit)
-      .lean<OrgDoc[]>()
-      .exec();
+  /**
+   * A page of candidates for a list, by id after `after`: units the principal may see in some
+   * version that match the criteria in some version (the name as a case-insensitive substring).
+   * The version in force on the day decides in code. Empty when the principal sees nothing or asks
+   * for a county outside their own.
+   */
+  async searchPage(
+    principal: Principal,
+    criteria: OrgSearch,
+    after: string | undefined,
+    limit: number,
+  ): Promise<OrgDoc[]> {
+    const scope = placementFilter(principal, 'paths');
+    if (!scope) return [];
+    const filter: Record<string, unknown> = { ...scope };
+    if (criteria.county) {
+      if (filter.county && filter.county !== criteria.county) return [];
+      filter.county = criteria.county;
+    }
+    if (criteria.kind) filter.kind = criteria.kind;
+    if (criteria.parentId) filter['versions.parentId'] = criteria.parentId;
+    if (criteria.name) filter['versions.name'] = { $regex: escapeRegex(criteria.name), $options: 'i' };
+    if (after) filter._id = { $gt: after };
+    return this.Org.find(filter).sort({ _id: 1 }).limit(limit).lean<OrgDoc[]>().exec();
+  }
+
+  /** Whether the registry holds any unit at all. */
+  async any(): Promise<boolean> {
+    return (await this.Org.exists({})) !== null;
   }
 
   async insert(doc: OrgDoc, session: ClientSession): Promise<void> {

@@ -1,5 +1,7 @@
 import type { ClientSession } from 'mongoose';
+import { escapeRegex, type Principal } from '@honglian/service-kit/domain';
 import type { RegistryModels, RelationDoc } from './models.js';
+import { placementFilter } from './scope.js';
 
 type Session = ClientSession | undefined;
 
@@ -34,7 +36,44 @@ export class RelationRepository {
       .exec();
   }
 
-  find(filter: Record<string, unknown>, limit?: number): Promise<RelationDoc[]> {
+  /**
+   * A page of the relations of a type the principal may see, by id after `cursor`, from one side
+   * or to the other, in force on `asOf` when given. Empty when the principal sees nothing.
+   */
+  listPage(
+    principal: Principal,
+    type: RelationDoc['type'],
+    q: { fromId?: string; toId?: string; asOf?: string; cursor?: string },
+    limit: number,
+  ): Promise<RelationDoc[]> {
+    const scope = placementFilter(principal, 'path');
+    if (!scope) return Promise.resolve([]);
+    const filter: Record<string, unknown> = { ...scope, type };
+    if (q.fromId) filter.fromId = q.fromId;
+    if (q.toId) filter.toId = q.toId;
+    if (q.asOf) {
+      filter.validFrom = { $lte: q.asOf };
+      filter.$or = [{ validTo: null }, { validTo: { $gt: q.asOf } }];
+    }
+    if (q.cursor) filter._id = { $gt: q.cursor };
+    return this.sorted(filter, limit);
+  }
+
+  /** Relations (any type, any day) filed at `path` or under it; every relation when path is empty. */
+  within(path: string): Promise<RelationDoc[]> {
+    return this.sorted({ path: path ? { $regex: `^${escapeRegex(path)}(/|$)` } : { $exists: true } });
+  }
+
+  /** Pairings (any day) naming one of these units as their agency, or its party organisation. */
+  pairingsOfAgencies(ids: readonly string[]): Promise<RelationDoc[]> {
+    const agencyIds = [...ids];
+    return this.sorted({
+      type: 'pairing',
+      $or: [{ fromId: { $in: agencyIds } }, { agencyUnitId: { $in: agencyIds } }],
+    });
+  }
+
+  private sorted(filter: Record<string, unknown>, limit?: number): Promise<RelationDoc[]> {
     const q = this.Relation.find(filter).sort({ _id: 1 });
     return (limit ? q.limit(limit) : q).lean<RelationDoc[]>().exec();
   }

@@ -1,5 +1,5 @@
 import type { OrgKind } from '@honglian/contracts';
-import { orgSubtreePattern, type Principal } from '@honglian/service-kit/domain';
+import type { Principal } from '@honglian/service-kit/domain';
 import { isWithin } from './org-rules.js';
 
 /** Where a registry record sits: its county and the tree paths it hangs under. */
@@ -23,17 +23,6 @@ export function managesPlacement(principal: Principal, placement: Placement): bo
     return placement.paths.some((p) => isWithin(p, root));
   }
   return false;
-}
-
-/** The same rule as a MongoDB filter over `county` and a paths field; null when nothing is visible. */
-export function placementFilter(principal: Principal, pathsField: string): Record<string, unknown> | null {
-  if (principal.roles.includes('city-admin')) return {};
-  if (!principal.county) return null;
-  if (principal.roles.includes('county-admin')) return { county: principal.county };
-  if (principal.roles.includes('community-staff') && principal.orgPath) {
-    return { county: principal.county, [pathsField]: { $regex: orgSubtreePattern(principal.orgPath) } };
-  }
-  return null;
 }
 
 /** Roles that manage the registry at all. */
