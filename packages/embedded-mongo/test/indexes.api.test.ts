@@ -330,15 +330,7 @@ describe('E11000 shape (code, keyPattern, keyValue) in every write path', () => 
 });
 
 describe('indexed lookups stay correct and do not scan', () => {
-  const examined = async (run: () => Promise<unknown>): Promise<number> => {
-    const status = () => fx.client.db('admin').command({ serverStatus: 1 });
-    const before = await status();
-    await run();
-    const after = await status();
-    return (
-      Number(after.metrics.queryExecutor.scannedObjects) - Number(before.metrics.queryExecutor.scannedObjects)
-    );
-  };
+  const examined = (run: () => Promise<unknown>) => examinedBy(fx, run);
 
   beforeAll(async () => {
     const c = fx.coll('ix_maint');
