@@ -38,6 +38,8 @@ import {
   RelationView,
   type RelationView as RelationViewT,
   Reveal,
+  RevealLogEntry,
+  RevealLogQuery,
   TreeQuery,
   page,
 } from './schemas.js';
@@ -422,6 +424,20 @@ export function memberRoutes(
           res.getHeader('x-request-id') as string | undefined,
         ),
       }),
+    )
+    .route(
+      {
+        method: 'get',
+        path: '/reveals',
+        summary: 'The reveal log: who asked for members’ personal data and how it ended',
+        description:
+          'City admins read every entry; county admins the entries about members of their county, whoever asked.',
+        tags,
+        roles: ['city-admin', 'county-admin'],
+        request: { query: RevealLogQuery },
+        responses: { 200: { description: 'A page of entries, oldest first', schema: page(RevealLogEntry) } },
+      },
+      async ({ query, principal }) => ({ body: await memberQueries.revealLog(principal, query) }),
     )
     .route(
       {

@@ -150,6 +150,30 @@ export const IdentityReview = z
   .meta({ id: 'IdentityReview' });
 export type IdentityReviewView = z.output<typeof IdentityReview>;
 
+/** One entry of the reveal log: who asked for a member's personal data, and how it ended. */
+export const RevealLogEntry = z
+  .object({
+    id: z.string(),
+    at: Instant,
+    actor: z.string(),
+    roles: z.array(z.string()),
+    action: z.string(),
+    memberId: z.string(),
+    county: z.string().nullable().meta({ description: 'The member’s county; null when no such member' }),
+    outcome: z.enum(['revealed', 'not-found', 'out-of-scope', 'denied']),
+    requestId: z.string().optional(),
+  })
+  .meta({ id: 'RevealLogEntry' });
+export type RevealLogEntryView = z.output<typeof RevealLogEntry>;
+export const RevealLogQuery = z.strictObject({
+  memberId: z.string().max(64).optional(),
+  limit: PageQuery.limit,
+  cursor: z
+    .string()
+    .regex(/^[0-9a-f]{24}$/, 'an entry id from nextCursor')
+    .optional(),
+});
+
 const GapNames = Object.keys(GAP_LABELS) as [GapName, ...GapName[]];
 export const Coverage = z
   .object({

@@ -1,11 +1,11 @@
 import { refuse } from '@honglian/service-kit/domain';
 import type { Principal } from '@honglian/service-kit';
-import type { MemberView, RevealView } from '../api/schemas.js';
+import type { MemberView, RevealLogEntryView, RevealView } from '../api/schemas.js';
 import { versionOn } from '../domain/effective.js';
 import type { AuditDoc, MemberDoc } from '../domain/records.js';
 import { managesMember, managesVersion } from '../domain/members.js';
 import { actorOf, refusalError, type RegistryContext } from './context.js';
-import { memberView } from './views.js';
+import { memberView, revealLogEntryView } from './views.js';
 
 /** Roles allowed to read a member's full ID number and phone (to contact or verify them). */
 export const REVEAL_ROLES = ['city-admin', 'county-admin', 'community-staff'] as const;
@@ -113,5 +113,26 @@ export class MemberQueries {
       }
       if (batch.length < q.limit * 2) return { items, nextCursor: null };
     }
+  }
+
+  /**
+   * The reveal log: the city admin reads every entry, a county admin those about the members of
+   * the county (who looked, from anywhere, and how it ended).
+   */
+  async revealLog(
+    principal: Principal,
+    q: { memberId?: string; limit: number; cursor?: string },
+  ): Promise<{ items: RevealLogEntryView[]; nextCursor: string | null }> {
+    const county = principal.roles.includes('city-admin') ? null : (principal.county ?? '');
+    const docs = await this.ctx.audit.page(
+      { county, ...(q.memberId ? { memberId: q.memberId } : {}) },
+      q.cursor,
+      q.limit + 1,
+    );
+    const page = docs.slice(0, q.limit);
+    return {
+      items: page.map(revealLogEntryView),
+      nextCursor: docs.length > q.limit ? page.at(-1)!._id.toString() : null,
+    };
   }
 }

@@ -7,9 +7,11 @@ import type {
   MemberView,
   OrgView,
   RelationView,
+  RevealLogEntryView,
 } from '../api/schemas.js';
 import { holdsOn } from '../domain/effective.js';
 import type {
+  AuditDoc,
   IdentityReviewDoc,
   ImportDoc,
   ImportJobDoc,
@@ -85,6 +87,20 @@ const iso = (d: Date | string) => new Date(d).toISOString();
 export function identityReviewView(doc: IdentityReviewDoc): IdentityReviewView {
   const { _id, at, ...rest } = doc;
   return { id: _id, at: iso(at), ...rest };
+}
+
+export function revealLogEntryView(doc: AuditDoc & { _id: { toString(): string } }): RevealLogEntryView {
+  return {
+    id: doc._id.toString(),
+    at: iso(doc.at),
+    actor: doc.actor,
+    roles: doc.roles,
+    action: doc.action,
+    memberId: doc.memberId,
+    county: doc.county,
+    outcome: doc.outcome,
+    ...(doc.requestId ? { requestId: doc.requestId } : {}),
+  };
 }
 
 export function importRecordView(doc: ImportDoc): ImportRecordView {

@@ -1,3 +1,4 @@
+import { Types } from 'mongoose';
 import type { AuditDoc, RegistryModels } from './models.js';
 
 /** The audit log: who asked for a member's personal data, and how it ended. */
@@ -6,5 +7,22 @@ export class AuditLog {
 
   async record(entry: AuditDoc): Promise<void> {
     await this.models.Audit.create(entry);
+  }
+
+  /** Entries oldest first after `cursor` (an entry id), of one county (null: all) and optionally one member. */
+  page(
+    where: { county: string | null; memberId?: string },
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<(AuditDoc & { _id: Types.ObjectId })[]> {
+    return this.models.Audit.find({
+      ...(where.county !== null ? { county: where.county } : {}),
+      ...(where.memberId ? { memberId: where.memberId } : {}),
+      ...(cursor ? { _id: { $gt: new Types.ObjectId(cursor) } } : {}),
+    })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean<(AuditDoc & { _id: Types.ObjectId })[]>()
+      .exec();
   }
 }
