@@ -126,14 +126,12 @@ async function applyMember(
   return next;
 }
 
-async function startPairing(
-  readModel: ReadModel,
-  event: TypedEvent<typeof PairingCreated>,
-  session: ClientSession,
-): Promise<Applied> {
-  const d = event.data;
-  const current = await readModel.pairing(d.pairingId, session);
-  const next: PairingRm = {
+/** The read model's pairing from an event's state; the end fields as the caller decides them. */
+function pairingOf(
+  d: TypedEvent<typeof PairingCreated>['data'],
+  end: Pick<PairingRm, 'validTo' | 'endedOn' | 'creatorLevel'>,
+): PairingRm {
+  return {
     _id: d.pairingId,
     county: d.county,
     agencyOrgId: d.agencyOrgId,
@@ -141,11 +139,23 @@ async function startPairing(
     targetId: d.targetId,
     targetKind: d.targetKind,
     validFrom: d.validFrom,
+    ...end,
+  };
+}
+
+async function startPairing(
+  readModel: ReadModel,
+  event: TypedEvent<typeof PairingCreated>,
+  session: ClientSession,
+): Promise<Applied> {
+  const d = event.data;
+  const current = await readModel.pairing(d.pairingId, session);
+  const next = pairingOf(d, {
     // An end that arrived already (replay) stays.
     validTo: current?.endedOn ? current.validTo : d.validTo,
     endedOn: current?.endedOn ?? null,
     creatorLevel: d.creatorLevel ?? null,
-  };
+  });
   await readModel.putPairing(next, session);
   return 'applied';
 }
@@ -157,18 +167,11 @@ async function endPairing(
 ): Promise<Applied> {
   const d = event.data;
   const current = await readModel.pairing(d.pairingId, session);
-  const next: PairingRm = {
-    _id: d.pairingId,
-    county: d.county,
-    agencyOrgId: d.agencyOrgId,
-    agencyUnitId: d.agencyUnitId,
-    targetId: d.targetId,
-    targetKind: d.targetKind,
-    validFrom: d.validFrom,
+  const next = pairingOf(d, {
     validTo: d.endedOn,
     endedOn: d.endedOn,
     creatorLevel: d.creatorLevel ?? current?.creatorLevel ?? null,
-  };
+  });
   await readModel.putPairing(next, session);
   return 'applied';
 }
