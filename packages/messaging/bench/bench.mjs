@@ -3,8 +3,7 @@
 //   1. in-process bus: publish → handler
 //   2. withOutbox (embedded MongoDB) → OutboxRelay → in-process bus → idempotent consumer (its own database)
 import { createEvent, defineEvent } from '@honglian/contracts';
-import { startEmbeddedMongo } from '@honglian/embedded-mongo';
-import mongoose from 'mongoose';
+import { pipelineDatabases } from './databases.mjs';
 import { z } from 'zod';
 import { COLLECTIONS, idempotent, InProcessEventBus, OutboxRelay, withOutbox } from '../dist/index.js';
 
@@ -53,16 +52,7 @@ const since = (start) => Number(process.hrtime.bigint() - start) / 1e6;
 
 // 2. Outbox → relay → bus → idempotent consumer, on the embedded MongoDB.
 {
-  const server = await startEmbeddedMongo();
-  const writer = await mongoose.createConnection(server.uriFor('bench_writer')).asPromise();
-  const reader = await mongoose.createConnection(server.uriFor('bench_reader')).asPromise();
-  const Checkin = writer.model('Checkin', new mongoose.Schema({ memberId: String, hours: Number }));
-  const Balance = reader.model(
-    'Balance',
-    new mongoose.Schema({ memberId: { type: String, unique: true }, points: Number }),
-  );
-  await Checkin.init();
-  await Balance.init();
+  const { writer, reader, Checkin, Balance, close } = await pipelineDatabases('points');
 
   const bus = new InProcessEventBus({ partitions: 6 });
   await bus.start();
@@ -127,7 +117,5 @@ const since = (start) => Number(process.hrtime.bigint() - start) / 1e6;
 
   await relay.stop();
   await bus.stop();
-  await writer.close();
-  await reader.close();
-  await server.stop();
+  await close();
 }

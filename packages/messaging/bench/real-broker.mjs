@@ -11,8 +11,7 @@
 // Without KAFKA_BROKERS only the in-process bus runs.
 import { randomUUID } from 'node:crypto';
 import { createEvent, defineEvent } from '@honglian/contracts';
-import { startEmbeddedMongo } from '@honglian/embedded-mongo';
-import mongoose from 'mongoose';
+import { pipelineDatabases } from './databases.mjs';
 import { z } from 'zod';
 import {
   COLLECTIONS,
@@ -53,16 +52,7 @@ const percentile = (sorted, p) =>
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function run(label, bus, cleanup = async () => {}) {
-  const server = await startEmbeddedMongo();
-  const writer = await mongoose.createConnection(server.uriFor('bench_writer')).asPromise();
-  const reader = await mongoose.createConnection(server.uriFor('bench_reader')).asPromise();
-  const Checkin = writer.model('Checkin', new mongoose.Schema({ memberId: String, hours: Number }));
-  const Balance = reader.model(
-    'Balance',
-    new mongoose.Schema({ memberId: { type: String, unique: true }, hours: Number }),
-  );
-  await Checkin.init();
-  await Balance.init();
+  const { writer, reader, Checkin, Balance, close } = await pipelineDatabases('hours');
   await bus.start();
   const topic = 'honglian.bench-real.v1';
 
@@ -140,9 +130,7 @@ async function run(label, bus, cleanup = async () => {}) {
   await relay.stop();
   await bus.stop();
   await cleanup();
-  await writer.close();
-  await reader.close();
-  await server.stop();
+  await close();
   const rate = (ms) => Math.round((EVENTS / ms) * 1000);
   return {
     label,
