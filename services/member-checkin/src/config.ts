@@ -62,6 +62,15 @@ export const CheckinConfigSchema = BaseConfigSchema.extend(AuthEnvSchema.shape).
     .min(1)
     .max(3650)
     .default(DEFAULT_RULES.activityHorizonDays),
+  /** Days a member has to report after joining, moving or changing work unit (county views). */
+  CHECKIN_REPORT_DEADLINE_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(365)
+    .default(DEFAULT_RULES.reportDeadlineDays),
+  /** Yearly hours of service expected of a member (the low-hours view lists those below). */
+  CHECKIN_YEARLY_HOURS: z.coerce.number().min(0).max(2000).default(DEFAULT_RULES.yearlyHoursExpected),
   /** How often the sweep (auto-close, 报而不到) runs; 0 disables the timer. */
   CHECKIN_SCAN_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
 });
@@ -83,6 +92,8 @@ export function rulesOf(config: CheckinConfig): CheckinRules {
       call: config.CHECKIN_MIN_CALL_MINUTES,
     },
     activityHorizonDays: config.CHECKIN_ACTIVITY_HORIZON_DAYS,
+    reportDeadlineDays: config.CHECKIN_REPORT_DEADLINE_DAYS,
+    yearlyHoursExpected: config.CHECKIN_YEARLY_HOURS,
   };
 }
 

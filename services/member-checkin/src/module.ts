@@ -5,6 +5,7 @@ import { ActivityService } from './app/activities.js';
 import { AttendanceSources } from './app/attendance-source.js';
 import { CheckIn } from './app/check-in.js';
 import { CheckOut } from './app/check-out.js';
+import { CountyViews } from './app/county-views.js';
 import type { CheckinContext } from './app/context.js';
 import { FeedbackService } from './app/feedback.js';
 import { References } from './app/references.js';
@@ -19,6 +20,8 @@ import {
   reportRoutes,
   type CheckinServices,
 } from './api/routes.js';
+import { activityChangeRoutes } from './api/activity-change-routes.js';
+import { countyViewRoutes } from './api/county-routes.js';
 import { CheckinConfigSchema, qrSecretOf, rulesOf, type CheckinConfig } from './config.js';
 import { checkinData } from './data/index.js';
 import { prepareCheckin } from './data/models.js';
@@ -95,6 +98,8 @@ export const memberCheckinModule = defineServiceModule({
         activityRoutes(api, services);
         attendanceRoutes(api, services);
         feedbackRoutes(api, services);
+        activityChangeRoutes(api, services.activities);
+        countyViewRoutes(api, new CountyViews(ctx), () => clock.now());
       },
       prepare: () => prepareCheckin(data.models),
       consumers: [

@@ -243,6 +243,31 @@ const WRITES: Record<string, Probe[] | { namesNothing: string }> = {
       },
     }),
   })),
+  'PATCH /activities/{id}': [
+    {
+      what: '黄岩 staff change a 椒江 call',
+      user: users.staffX,
+      foreign: () => w.actZ2,
+      missing: 'act-nonexistent',
+      request: (id) => ({ path: `/activities/${id}`, body: { place: '社区广场' } }),
+    },
+    {
+      what: '椒江 county admin change a 黄岩 activity',
+      user: users.countyAdmin331002,
+      foreign: () => w.actX2,
+      missing: 'act-nonexistent',
+      request: (id) => ({ path: `/activities/${id}`, body: { title: '改' } }),
+    },
+  ],
+  'POST /activities/{id}/cancel': [
+    {
+      what: '黄岩 staff cancel a 椒江 call',
+      user: users.staffX,
+      foreign: () => w.actZ2,
+      missing: 'act-nonexistent',
+      request: (id) => ({ path: `/activities/${id}/cancel`, body: { reason: '天气原因' } }),
+    },
+  ],
   'POST /activities/{id}/responses': [
     {
       what: 'a 黄岩 member answers a 椒江 call',
@@ -442,7 +467,7 @@ describe('scope of references: ids of another county answer like ids that do not
       expect({ query, status: theirs.status, body: theirs.body }).toEqual({
         query,
         status: 200,
-        body: { items: [], nextCursor: null },
+        body: { items: [], nextCursor: null, total: 0 },
       });
       expect(none.body).toEqual(theirs.body);
     }

@@ -159,6 +159,36 @@ export const ActivityPublished = defineEvent(
   }),
 );
 
+/** Staff changed an activity or call; `notified`: the members who had responded and get a notice. */
+export const ActivityChanged = defineEvent(
+  `${PREFIX}.activity.changed.v1`,
+  z.object({
+    activityId: Id,
+    county: CountyCode,
+    communityId: Id,
+    title: z.string().min(1),
+    startsAt: Instant,
+    endsAt: Instant,
+    /** Fields changed, e.g. `startsAt`, `place`. */
+    changed: z.array(z.string()).min(1),
+    notified: z.array(Id),
+  }),
+);
+
+/** Staff cancelled an activity or call before anyone attended; the members who responded get a notice. */
+export const ActivityCancelled = defineEvent(
+  `${PREFIX}.activity.cancelled.v1`,
+  z.object({
+    activityId: Id,
+    county: CountyCode,
+    communityId: Id,
+    title: z.string().min(1),
+    cancelledAt: Instant,
+    reason: z.string().min(1),
+    notified: z.array(Id),
+  }),
+);
+
 export type ReportSubmittedData = z.infer<typeof ReportSubmitted.data>;
 export type ReportActivatedData = z.infer<typeof ReportActivated.data>;
 export type ReportRejectedData = z.infer<typeof ReportRejected.data>;
@@ -170,3 +200,5 @@ export type NoShowClearedData = z.infer<typeof NoShowCleared.data>;
 export type CallIssuedData = z.infer<typeof CallIssued.data>;
 export type CallRespondedData = z.infer<typeof CallResponded.data>;
 export type ActivityPublishedData = z.infer<typeof ActivityPublished.data>;
+export type ActivityChangedData = z.infer<typeof ActivityChanged.data>;
+export type ActivityCancelledData = z.infer<typeof ActivityCancelled.data>;

@@ -96,3 +96,31 @@ export async function feedbackXlsx(sheet: FeedbackSheet): Promise<Buffer> {
   for (const line of summaryLines(sheet).slice(1)) summary.addRow(line);
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
+
+/** A list as a table: bilingual headers, then one row of cells per record. */
+export interface Table {
+  /** Worksheet name (zh). */
+  sheet: string;
+  headers: string[];
+  rows: (string | number)[][];
+}
+
+export function tableCsv(table: Table): string {
+  return (
+    '\uFEFF' +
+    stringify(
+      [table.headers, ...table.rows].map((r) => r.map(csvSafeCell)),
+      { record_delimiter: '\r\n' },
+    )
+  );
+}
+
+export async function tableXlsx(table: Table): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'Honglian';
+  const ws = wb.addWorksheet(table.sheet, { views: [{ state: 'frozen', ySplit: 1 }] });
+  ws.columns = table.headers.map((h) => ({ header: h, width: 18 }));
+  ws.getRow(1).font = { bold: true };
+  for (const row of table.rows) ws.addRow(row);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}

@@ -19,7 +19,12 @@ export const PageQuery = {
   cursor: Id.optional(),
 };
 export const page = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+  z.object({
+    items: z.array(item),
+    nextCursor: z.string().nullable(),
+    /** Every record matching the filters, not only this page. */
+    total: z.number().int(),
+  });
 
 const Label = z.object({ zh: z.string(), en: z.string() });
 const ReportStatus = z.enum(['submitted', 'active', 'rejected', 'ended']);
@@ -125,24 +130,26 @@ export const Geofence = z.strictObject({
 
 const WEEK = 7 * 24 * 3_600_000;
 
+const ActivityFields = {
+  kind: z.enum(['activity', 'call']).default('activity'),
+  communityId: Id,
+  title: Text(100),
+  /** Several lines (LF; CRLF is normalised), no other control character. */
+  description: plainText(2000, 0, { multiline: true }).default(''),
+  place: OptionalText(200).default(''),
+  startsAt: Instant,
+  endsAt: Instant,
+  geofence: Geofence.nullable().optional(),
+  capacity: z.number().int().min(1).max(10_000).nullable().optional(),
+  skills: List(20, 50),
+  /** Per-activity cap on credited hours (default: the city's, 4 h). */
+  capHours: z.number().positive().max(24).nullable().optional(),
+  /** Whistle calls: expected arrival (default 30 minutes). */
+  arrivalWithinMinutes: z.number().int().min(1).max(1440).nullable().optional(),
+};
+
 export const CreateActivity = z
-  .strictObject({
-    kind: z.enum(['activity', 'call']).default('activity'),
-    communityId: Id,
-    title: Text(100),
-    /** Several lines (LF; CRLF is normalised), no other control character. */
-    description: plainText(2000, 0, { multiline: true }).default(''),
-    place: OptionalText(200).default(''),
-    startsAt: Instant,
-    endsAt: Instant,
-    geofence: Geofence.nullable().optional(),
-    capacity: z.number().int().min(1).max(10_000).nullable().optional(),
-    skills: List(20, 50),
-    /** Per-activity cap on credited hours (default: the city's, 4 h). */
-    capHours: z.number().positive().max(24).nullable().optional(),
-    /** Whistle calls: expected arrival (default 30 minutes). */
-    arrivalWithinMinutes: z.number().int().min(1).max(1440).nullable().optional(),
-  })
+  .strictObject(ActivityFields)
   .refine((a) => Date.parse(a.startsAt) < Date.parse(a.endsAt), {
     message: 'endsAt must be after startsAt',
     path: ['endsAt'],
@@ -151,6 +158,28 @@ export const CreateActivity = z
     message: 'an activity lasts at most 7 days',
     path: ['endsAt'],
   });
+
+/** A change to an activity: any of its fields but the kind and the community. */
+export const EditActivity = z
+  .strictObject({
+    title: ActivityFields.title.optional(),
+    description: plainText(2000, 0, { multiline: true }).optional(),
+    place: OptionalText(200).optional(),
+    startsAt: Instant.optional(),
+    endsAt: Instant.optional(),
+    geofence: ActivityFields.geofence,
+    capacity: ActivityFields.capacity,
+    skills: z.array(Text(50)).max(20).optional(),
+    capHours: ActivityFields.capHours,
+    arrivalWithinMinutes: z.number().int().min(1).max(1440).optional(),
+  })
+  .refine((a) => Object.keys(a).length > 0, { message: 'name at least one field to change' })
+  .refine((a) => !a.startsAt || !a.endsAt || Date.parse(a.endsAt) - Date.parse(a.startsAt) <= WEEK, {
+    message: 'an activity lasts at most 7 days',
+    path: ['endsAt'],
+  });
+
+export const CancelActivity = z.strictObject({ reason: Text(500) });
 
 export const ActivityListQuery = z.strictObject({
   communityId: Id.optional(),
@@ -184,6 +213,8 @@ export const ActivityView = z
     issuedAt: Instant,
     status: z.enum(['published', 'cancelled']),
     createdBy: z.string(),
+    cancelledAt: Instant.nullable(),
+    cancelReason: z.string().nullable(),
   })
   .meta({ id: 'CheckinActivity' });
 export type ActivityView = z.output<typeof ActivityView>;
@@ -371,6 +402,16 @@ export const MemberSummaryView = z
     sessions: z.array(AttendanceView),
     awaitingConfirmation: z.array(AttendanceView),
     open: z.array(AttendanceView),
+    /** Reports the member still owes (whole view only): where to report and by when. */
+    owed: z.array(
+      z.object({
+        kind: ReportKind,
+        communities: z.array(z.object({ id: z.string(), name: z.string().nullable() })),
+        since: z.string(),
+        dueOn: z.string(),
+        overdue: z.boolean(),
+      }),
+    ),
   })
   .meta({ id: 'CheckinMemberSummary' });
 export type MemberSummaryView = z.output<typeof MemberSummaryView>;

@@ -99,6 +99,8 @@ export function activityView(a: Activity): ActivityView {
     issuedAt: iso(a.issuedAt),
     status: a.status,
     createdBy: a.createdBy,
+    cancelledAt: a.cancelledAt ? iso(a.cancelledAt) : null,
+    cancelReason: a.cancelReason ?? null,
   };
 }
 
@@ -187,6 +189,13 @@ export function memberSummaryView(s: MemberSummary): MemberSummaryView {
     sessions: s.sessions.map(attendanceView),
     awaitingConfirmation: s.awaitingConfirmation.map(attendanceView),
     open: s.open.map(attendanceView),
+    owed: s.owed.map((o) => ({
+      kind: o.kind,
+      communities: o.communities,
+      since: o.since,
+      dueOn: o.dueOn,
+      overdue: o.overdue,
+    })),
   };
 }
 
@@ -203,6 +212,6 @@ export function sweepView(r: SweepResult): SweepView {
 export function pageView<T, V>(
   page: Page<T>,
   view: (item: T) => V,
-): { items: V[]; nextCursor: string | null } {
-  return { items: page.items.map(view), nextCursor: page.nextCursor };
+): { items: V[]; nextCursor: string | null; total: number } {
+  return { items: page.items.map(view), nextCursor: page.nextCursor, total: page.total };
 }

@@ -1,7 +1,8 @@
 import { orThrow, throwRefusal, type Principal } from '@honglian/service-kit';
+import { refuse, type Decision } from '@honglian/service-kit/domain';
 import { emitAll, withOutbox } from '@honglian/messaging';
 import type { ActivityQuery } from '../data/activities.js';
-import type { Page } from '../data/page.js';
+import type { Page, PageRequest } from '../data/page.js';
 import {
   ACTIVITY_FULL,
   decidePublish,
@@ -12,6 +13,13 @@ import {
   type ActivityResponse,
   type PublishActivity,
 } from '../domain/activities.js';
+import {
+  decideCancel,
+  decideEdit,
+  type ActivityEdit,
+  type ChangeState,
+  type Notice,
+} from '../domain/activity-changes.js';
 import type { Attendance } from '../domain/attendance.js';
 import type { IssuedToken } from '../domain/qr.js';
 import { actorOf, dayOf, newId, type CheckinContext } from './context.js';
@@ -80,6 +88,53 @@ export class ActivityService {
       emitAll(outbox, events, { time: this.ctx.clock.now() });
       return changes.response;
     });
+  }
+
+  /** Staff change an activity they manage; every responder gets a notice of what changed. */
+  async edit(id: string, edit: ActivityEdit, principal: Principal): Promise<Activity> {
+    return this.change(id, principal, (activity, state) => decideEdit(activity, edit, state, this.ctx.rules));
+  }
+
+  /** Staff cancel an activity nobody attended yet; every responder gets a notice with the reason. */
+  async cancel(id: string, reason: string, principal: Principal): Promise<Activity> {
+    return this.change(id, principal, (activity, state) =>
+      decideCancel(activity, { reason, actor: actorOf(principal) }, state),
+    );
+  }
+
+  private async change(
+    id: string,
+    principal: Principal,
+    decide: (
+      activity: Activity,
+      state: ChangeState,
+    ) => Decision<{ set: Partial<Activity>; notices: Notice[] }>,
+  ): Promise<Activity> {
+    await this.refs.activity(principal, id, { manageOnly: true });
+    return withOutbox(this.ctx.conn, async (session, outbox) => {
+      // Read inside the transaction: a response or check-in racing the change conflicts with it.
+      const activity = (await this.store.byId(id, session))!;
+      const now = this.ctx.clock.now();
+      const state: ChangeState = {
+        now,
+        attended: await this.ctx.data.attendance.anyAt(id, session),
+        responders: await this.store.responderIds(id, session),
+        noticeId: () => `ntc-${now.getTime().toString(36)}-${newId('').slice(1)}`,
+      };
+      const { changes, events } = orThrow(decide(activity, state));
+      if (Object.keys(changes.set).length === 0) return activity;
+      if (!(await this.store.updateIfPublished(id, changes.set, session)))
+        throwRefusal(refuse.conflict('活动已取消', 'the activity is cancelled'));
+      await this.store.insertNotices(changes.notices, session);
+      emitAll(outbox, events, { time: now });
+      return { ...activity, ...changes.set };
+    });
+  }
+
+  /** The member's notices of changed and cancelled activities they responded to. */
+  notices(principal: Principal, q: PageRequest): Promise<Page<Notice>> {
+    const memberId = orThrow(responder(principal)).changes;
+    return this.store.noticesOf(memberId, q);
   }
 
   /** Who answered, how fast, and (each member's first check-in there) when they arrived. */

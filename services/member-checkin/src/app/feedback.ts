@@ -10,7 +10,8 @@ import {
 } from '../domain/feedback.js';
 import type { Period } from '../domain/period.js';
 import type { Report } from '../domain/reports.js';
-import type { CheckinContext } from './context.js';
+import { daysOverdue, owedReports, type OwedReport } from '../domain/county-views.js';
+import { dayOf, type CheckinContext } from './context.js';
 import type { References, Sees } from './references.js';
 
 const sheetReport = (r: Report): SheetReport => ({
@@ -45,6 +46,8 @@ export interface MemberSummary {
   sessions: Attendance[];
   awaitingConfirmation: Attendance[];
   open: Attendance[];
+  /** Reports the member still owes, with where and by when (whole view only). */
+  owed: (OwedReport & { communities: { id: string; name: string | null }[]; overdue: boolean })[];
 }
 
 /** The feedback sheet of a work unit (反馈单位) and a member's summary. */
@@ -81,6 +84,31 @@ export class FeedbackService {
     });
   }
 
+  /** The reports the member owes today (the invitation to report after joining or a move). */
+  private async owed(member: MemberRm, reports: Report[]): Promise<MemberSummary['owed']> {
+    const dir = this.ctx.data.readModel;
+    const today = dayOf(this.ctx.clock.now());
+    const facts = await dir.memberFacts(member);
+    const pairings = member.workUnitId ? await dir.pairingsOf(member.workUnitId, today) : [];
+    const owed = owedReports({
+      member: { ...facts, effectiveFrom: member.effectiveFrom },
+      workCommunities: pairings.map((p) => ({
+        communityId: p.communityId,
+        validFrom: p.validFrom ?? member.effectiveFrom,
+      })),
+      openKinds: reports.filter((r) => r.status === 'submitted' || r.status === 'active').map((r) => r.kind),
+      deadlineDays: this.ctx.rules.reportDeadlineDays,
+    });
+    const names = new Map(
+      (await dir.orgsByIds(owed.flatMap((o) => o.communityIds))).map((o) => [o._id, o.name]),
+    );
+    return owed.map((o) => ({
+      ...o,
+      communities: o.communityIds.map((id) => ({ id, name: names.get(id) ?? null })),
+      overdue: daysOverdue(o, today) > 0,
+    }));
+  }
+
   /**
    * One member's reports, attendance and hours in a period: whole for the
    * member, the city and their county's admins; a community's managers see
@@ -101,6 +129,7 @@ export class FeedbackService {
       attendances: attendances.map(sheetAttendance),
     });
     return {
+      owed: sees ? [] : await this.owed(member, reports),
       view: sees ? 'community' : 'whole',
       member,
       period: sheet.period,

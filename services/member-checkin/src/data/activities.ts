@@ -1,6 +1,7 @@
 import { tenantFilter, type Principal } from '@honglian/service-kit';
 import type { ClientSession } from 'mongoose';
 import type { Activity, ActivityKind, ActivityResponse } from '../domain/activities.js';
+import type { Notice } from '../domain/activity-changes.js';
 import type { CheckinModels } from './models.js';
 import { pageOf, type Page, type PageRequest } from './page.js';
 
@@ -51,6 +52,29 @@ export class ActivityStore {
 
   async insertResponse(response: ActivityResponse, session: ClientSession): Promise<void> {
     await this.m.Response.create([response], { session });
+  }
+
+  /** Applies an edit or a cancellation if the activity is still published. */
+  async updateIfPublished(id: string, set: Partial<Activity>, session: ClientSession): Promise<boolean> {
+    const res = await this.m.Activity.updateOne({ _id: id, status: 'published' }, { $set: set }, { session });
+    return res.matchedCount > 0;
+  }
+
+  /** Who responded to the activity (every one of them gets its notices). */
+  async responderIds(activityId: string, session: ClientSession): Promise<string[]> {
+    const docs = await this.m.Response.find({ activityId }, { memberId: 1 })
+      .session(session)
+      .lean<Pick<ActivityResponse, 'memberId'>[]>();
+    return docs.map((d) => d.memberId).sort();
+  }
+
+  async insertNotices(notices: Notice[], session: ClientSession): Promise<void> {
+    if (notices.length > 0) await this.m.Notice.insertMany(notices, { session });
+  }
+
+  /** A member's notices, oldest first. */
+  noticesOf(memberId: string, q: PageRequest): Promise<Page<Notice>> {
+    return pageOf(this.m.Notice, { memberId }, q);
   }
 
   responsesTo(activityId: string): Promise<ActivityResponse[]> {

@@ -49,6 +49,11 @@ export class AttendanceStore {
   }
 
   /** Sessions at an activity (not dismissed), oldest first: a call's arrivals. */
+  /** Whether anyone has a session (of any status) at the activity. */
+  async anyAt(activityId: string, session: ClientSession): Promise<boolean> {
+    return !!(await this.m.Attendance.exists({ activityId }).session(session));
+  }
+
   atActivity(activityId: string): Promise<Attendance[]> {
     return this.m.Attendance.find({ activityId, status: { $ne: 'dismissed' } })
       .sort({ checkInAt: 1 })
@@ -118,6 +123,22 @@ export class AttendanceStore {
       flags: { $ne: BELOW_MINIMUM },
       checkInAt: { $gte: period.from, $lt: period.to },
     }).lean<Attendance[]>();
+  }
+
+  /** Credited minutes per member in the period, with where each session was (a county view's hours). */
+  creditedPlaces(
+    memberIds: string[],
+    period: Period,
+  ): Promise<Pick<Attendance, 'memberId' | 'creditedMinutes' | 'county' | 'communityPath'>[]> {
+    return this.m.Attendance.find(
+      {
+        memberId: { $in: memberIds },
+        status: 'closed',
+        flags: { $ne: BELOW_MINIMUM },
+        checkInAt: { $gte: period.from, $lt: period.to },
+      },
+      { memberId: 1, creditedMinutes: 1, county: 1, communityPath: 1 },
+    ).lean<Pick<Attendance, 'memberId' | 'creditedMinutes' | 'county' | 'communityPath'>[]>();
   }
 
   /** The member's sessions still open or awaiting a staff confirmation, oldest first. */

@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { Activity, ActivityResponse } from '../domain/activities.js';
+import type { Notice } from '../domain/activity-changes.js';
 import type { Attendance } from '../domain/attendance.js';
 import type { Report } from '../domain/reports.js';
 
@@ -54,6 +55,7 @@ export type ReportDoc = Report;
 export type ActivityDoc = Activity;
 export type ResponseDoc = ActivityResponse;
 export type AttendanceDoc = Attendance;
+export type NoticeDoc = Notice;
 
 export interface QrUseDoc {
   /** `<tokenId>:<memberId>`: a member uses a token once, to check in or out. */
@@ -183,6 +185,9 @@ const ActivitySchema = new Schema<ActivityDoc>(
     status: str,
     responses: { type: Number, default: 0 },
     createdBy: str,
+    cancelledAt: date,
+    cancelledBy: optStr,
+    cancelReason: optStr,
   },
   { versionKey: false },
 );
@@ -244,6 +249,28 @@ const QrUseSchema = new Schema<QrUseDoc>(
   { versionKey: false },
 );
 
+const NoticeSchema = new Schema<NoticeDoc>(
+  {
+    _id: str,
+    memberId: str,
+    activityId: str,
+    county: str,
+    communityId: str,
+    communityName: str,
+    communityPath: str,
+    kind: str,
+    title: str,
+    changed: [String],
+    startsAt: { type: Date, required: true },
+    endsAt: { type: Date, required: true },
+    place: { type: String, default: '' },
+    reason: optStr,
+    at: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+NoticeSchema.index({ memberId: 1, _id: 1 });
+
 const MemberLockSchema = new Schema<MemberLockDoc>({ _id: str, n: Number }, { versionKey: false });
 
 export interface CheckinModels {
@@ -256,6 +283,7 @@ export interface CheckinModels {
   Attendance: Model<AttendanceDoc>;
   QrUse: Model<QrUseDoc>;
   MemberLock: Model<MemberLockDoc>;
+  Notice: Model<NoticeDoc>;
 }
 
 function model<T>(conn: Connection, name: string, schema: Schema<T>, collection: string): Model<T> {
@@ -273,6 +301,7 @@ export function checkinModels(conn: Connection): CheckinModels {
     Attendance: model(conn, 'Attendance', AttendanceSchema, 'attendances'),
     QrUse: model(conn, 'QrUse', QrUseSchema, 'qr_uses'),
     MemberLock: model(conn, 'MemberLock', MemberLockSchema, 'member_locks'),
+    Notice: model(conn, 'Notice', NoticeSchema, 'activity_notices'),
   };
 }
 

@@ -99,6 +99,36 @@ export class ReadModel {
       .lean<MemberRm[]>();
   }
 
+  /** Active members of a county (every county: null), in id order. */
+  activeMembers(county: string | null): Promise<MemberRm[]> {
+    return this.m.Member.find({ status: 'active', ...(county ? { county } : {}) })
+      .sort({ _id: 1 })
+      .lean<MemberRm[]>();
+  }
+
+  /** Members by id (names beside ids). */
+  membersByIds(ids: readonly string[]): Promise<MemberRm[]> {
+    return this.m.Member.find({ _id: { $in: [...new Set(ids)] } }).lean<MemberRm[]>();
+  }
+
+  /** Organisations by id (names and paths beside ids). */
+  orgsByIds(ids: readonly string[]): Promise<OrgRm[]> {
+    return this.m.Org.find({ _id: { $in: [...new Set(ids)] } }).lean<OrgRm[]>();
+  }
+
+  /** Work units (agency units) of a county (every county: null). */
+  agencyUnits(county: string | null): Promise<OrgRm[]> {
+    return this.m.Org.find({ kind: 'agency-unit', ...(county ? { county } : {}) })
+      .sort({ _id: 1 })
+      .lean<OrgRm[]>();
+  }
+
+  /** Every pairing in force on `day` (county views resolve them in memory). */
+  async pairingsInForce(day: string): Promise<PairingRm[]> {
+    const docs = await this.m.Pairing.find({ validFrom: { $lte: day } }).lean<PairingRm[]>();
+    return docs.filter((p) => p.validTo === null || day < p.validTo);
+  }
+
   /** Every pairing of a unit (or its party organisation), whatever its dates. */
   pairingsOfUnit(unitId: string): Promise<PairingRm[]> {
     return this.m.Pairing.find({ $or: [{ agencyUnitId: unitId }, { agencyOrgId: unitId }] }).lean<
@@ -123,7 +153,13 @@ export class ReadModel {
         const target = await this.org(p.targetId, session);
         communityId = target ? ((await this.communityOnPath(target.path, session))?._id ?? null) : null;
       }
-      out.push({ pairingId: p._id, agencyUnitId: p.agencyUnitId, agencyOrgId: p.agencyOrgId, communityId });
+      out.push({
+        pairingId: p._id,
+        agencyUnitId: p.agencyUnitId,
+        agencyOrgId: p.agencyOrgId,
+        communityId,
+        validFrom: p.validFrom,
+      });
     }
     return out;
   }

@@ -7,6 +7,13 @@ import { pageOf, type Page, type PageRequest } from './page.js';
 /** Reports a member or a community's managers see (members: their own). */
 export const REPORT_SCOPE = { orgPathField: 'communityPath', memberField: 'memberId' } as const;
 
+/** Filters of the county-wide 报而不到 list. */
+export interface NoShowQuery extends PageRequest {
+  county?: string | undefined;
+  communityId?: string | undefined;
+  kind?: ReportKind | undefined;
+}
+
 export interface ReportQuery extends PageRequest {
   memberId?: string | undefined;
   communityId?: string | undefined;
@@ -85,6 +92,35 @@ export class ReportStore {
     for (const key of ['memberId', 'communityId', 'status', 'kind'] as const)
       if (q[key]) filter[key] = q[key];
     return pageOf(this.m.Report, filter, q);
+  }
+
+  /** Active reports flagged 报而不到 in the caller's scope (county views), in id order. */
+  noShowPage(principal: Principal, q: NoShowQuery): Promise<Page<Report>> {
+    const filter: Record<string, unknown> = {
+      $and: [tenantFilter(principal, REPORT_SCOPE)],
+      status: 'active',
+      noShow: true,
+    };
+    for (const key of ['county', 'communityId', 'kind'] as const) if (q[key]) filter[key] = q[key];
+    return pageOf(this.m.Report, filter, q);
+  }
+
+  /** Open (submitted or active) reports of these members: who still owes which kind. */
+  openOfMembers(memberIds: string[]): Promise<Pick<Report, 'memberId' | 'kind'>[]> {
+    return this.m.Report.find(
+      { memberId: { $in: memberIds }, status: { $in: ['submitted', 'active'] } },
+      { memberId: 1, kind: 1 },
+    ).lean<Pick<Report, 'memberId' | 'kind'>[]>();
+  }
+
+  /** Members with an active report in the caller's scope (a community's people), optionally one county's. */
+  async activeMemberIdsIn(principal: Principal, county: string | undefined): Promise<string[]> {
+    const filter: Record<string, unknown> = {
+      $and: [tenantFilter(principal, REPORT_SCOPE)],
+      status: 'active',
+    };
+    if (county) filter.county = county;
+    return (await this.m.Report.distinct('memberId', filter)) as string[];
   }
 
   /** Serialises one member's writes (reports, sessions) across concurrent requests. */

@@ -41,6 +41,10 @@ export interface Activity {
   status: 'published' | 'cancelled';
   responses: number;
   createdBy: string;
+  /** Set when cancelled (activity-changes.ts); absent on activities never cancelled. */
+  cancelledAt?: Date | null;
+  cancelledBy?: string | null;
+  cancelReason?: string | null;
 }
 
 /** A member's sign-up or answer to a call. */

@@ -93,6 +93,8 @@ export interface PairingFacts {
   agencyOrgId: string;
   /** The community the pairing lands in (the target itself, or the community of a paired compound). */
   communityId: string | null;
+  /** The pairing's first day (`YYYY-MM-DD`), when the read model states it. */
+  validFrom?: string;
 }
 
 export interface ExistingReport {

@@ -29,6 +29,10 @@ export interface CheckinRules {
   minCreditedMinutes: { activity: number; call: number };
   /** Activities may start at most this many days ahead of publishing. Default 365. */
   activityHorizonDays: number;
+  /** A member reports within this many days of joining, moving or changing work unit (DOMAIN.md: 30). */
+  reportDeadlineDays: number;
+  /** Hours of service a year below which a member is listed (some counties require 50). */
+  yearlyHoursExpected: number;
 }
 
 export const DEFAULT_RULES: CheckinRules = {
@@ -43,6 +47,8 @@ export const DEFAULT_RULES: CheckinRules = {
   geofenceAccuracyAllowanceMeters: 50,
   minCreditedMinutes: { activity: 30, call: 15 },
   activityHorizonDays: 365,
+  reportDeadlineDays: 30,
+  yearlyHoursExpected: 50,
 };
 
 export const MINUTE = 60_000;
