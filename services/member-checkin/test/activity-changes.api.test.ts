@@ -149,6 +149,96 @@ describe('editing and cancelling activities', () => {
     expect((await h.http.get('/notices', users.staffX)).status).toBe(403);
   });
 
+  /**
+   * Runs `meanwhile` once, the first time `method` of `target` is called, before it proceeds: a
+   * deterministic interleaving of a request with another (no timing involved).
+   */
+  function interleave<T extends object, K extends keyof T & string>(
+    target: T,
+    method: K,
+    meanwhile: () => Promise<void>,
+  ) {
+    const original = (target[method] as (...args: unknown[]) => unknown).bind(target);
+    return jest.spyOn(target, method as never).mockImplementationOnce((async (...args: unknown[]) => {
+      await meanwhile();
+      return original(...args);
+    }) as never);
+  }
+
+  it('a response racing a cancel is refused: no answer to a cancelled activity, none without its notice', async () => {
+    const id = await publish();
+    const { activities } = h.service.services.ctx.data;
+    // The cancel commits after Li's request read the activity, before her response is saved.
+    const spy = interleave(activities, 'responded', async () => {
+      expect((await h.http.post(`/activities/${id}/cancel`, users.staffX, { reason: '台风' })).status).toBe(
+        200,
+      );
+    });
+    const res = await h.http.post(`/activities/${id}/responses`, users.li, {});
+    spy.mockRestore();
+    expect(res.status).toBe(409);
+    expect((await h.http.get(`/activities/${id}/responses`, users.staffX)).body.items).toEqual([]);
+    expect((await activities.byId(id))!.responses).toBe(0);
+  });
+
+  it('a response racing a lower capacity is refused once the places are taken', async () => {
+    const act = await h.http.post('/activities', users.staffX, {
+      communityId: ids.X,
+      title: '义诊',
+      startsAt: at(2 * HOUR),
+      endsAt: at(4 * HOUR),
+      capacity: 2,
+    });
+    const id = act.body.id as string;
+    expect((await h.http.post(`/activities/${id}/responses`, users.li, {})).status).toBe(201);
+    const { activities } = h.service.services.ctx.data;
+    const spy = interleave(activities, 'responded', async () => {
+      const res = await h.http.send('patch', `/activities/${id}`, users.staffX, { capacity: 1 });
+      expect(res.status).toBe(200);
+    });
+    const res = await h.http.post(`/activities/${id}/responses`, users.wang, {});
+    spy.mockRestore();
+    expect(res.status).toBe(409);
+    expect((await activities.byId(id))!).toMatchObject({ capacity: 1, responses: 1 });
+  });
+
+  it('a check-in racing a cancel: the cancel wins and the check-in is refused, no attendance at a cancelled activity', async () => {
+    const id = await publish(10 * MINUTE); // check-in open
+    const { reports, attendance } = h.service.services.ctx.data;
+    // The check-in's transaction has read the activity (published, nobody in) when the cancel commits.
+    const spy = interleave(reports, 'lockMember', async () => {
+      expect((await h.http.post(`/activities/${id}/cancel`, users.staffX, { reason: '停电' })).status).toBe(
+        200,
+      );
+    });
+    const res = await h.http.post('/attendances/check-in', users.staffX, {
+      activityId: id,
+      memberId: ids.wang,
+    });
+    spy.mockRestore();
+    expect(res.status).toBe(409);
+    expect(await attendance.atActivity(id)).toEqual([]);
+    expect((await h.http.get(`/activities/${id}`, users.staffX)).body.status).toBe('cancelled');
+  });
+
+  it('a cancel racing the first check-in is refused once that check-in is in', async () => {
+    const id = await publish(10 * MINUTE);
+    const { attendance } = h.service.services.ctx.data;
+    // The cancel's transaction read "nobody attended" when the check-in commits.
+    let checkIn: { status: number; body: unknown } | undefined;
+    const spy = interleave(attendance, 'anyAt', async () => {
+      checkIn = await h.http.post('/attendances/check-in', users.staffX, {
+        activityId: id,
+        memberId: ids.wang,
+      });
+    });
+    const res = await h.http.post(`/activities/${id}/cancel`, users.staffX, { reason: '停电' });
+    spy.mockRestore();
+    expect([checkIn?.status, res.status]).toEqual([201, 409]);
+    expect((await h.http.get(`/activities/${id}`, users.staffX)).body.status).toBe('published');
+    await h.http.post('/attendances/check-out', users.staffX, { activityId: id, memberId: ids.wang });
+  });
+
   it('an activity that is over changes no more', async () => {
     const id = await publish(10 * MINUTE);
     h.clock.advance(3 * HOUR);

@@ -3,6 +3,7 @@ import { DAY, HOUR } from '../src/domain/rules.js';
 import {
   fixtureEvents,
   ids,
+  member,
   other,
   otherCountyEvents,
   startCheckin,
@@ -195,6 +196,28 @@ describe('county views', () => {
     ).not.toContainEqual(expect.objectContaining({ unitId: ids.unit }));
     const csv = await h.http.get('/views/units?period=2026-H1&format=csv', users.countyAdmin331003);
     expect(csv.text).toContain('黄岩区住房和城乡建设局');
+  });
+
+  it('counts every member working at a unit, wherever they live, as the unit’s feedback sheet does', async () => {
+    // 钱进 lives in 椒江 (so her record is 椒江's) and works at 黄岩's housing bureau.
+    await h.publishRegistry(
+      member('331002-member-09', '钱进', {
+        county: other.county,
+        partyOrgId: other.unitParty,
+        residenceCompoundId: other.compound,
+        residenceCommunityId: other.Z,
+      }),
+    );
+    const sheet = await h.http.get(`/units/${ids.unit}/feedback?period=2026-H1`, users.countyAdmin331003);
+    expect(sheet.status).toBe(200);
+    const all = await h.http.get('/views/units?period=2026-H1&all=true', users.countyAdmin331003);
+    const bureau = all.body.items.find((u: Row) => u.unitId === ids.unit);
+    expect(bureau).toMatchObject({
+      members: sheet.body.totals.members,
+      reported: sheet.body.totals.reported,
+      reportRate: sheet.body.totals.reportRate,
+    });
+    expect(sheet.body.members.map((m: Row) => m.memberId)).toContain('331002-member-09');
   });
 
   it('every list answers its total', async () => {

@@ -75,6 +75,12 @@ describe('members below the yearly hours', () => {
     expect(expectedHours(50, year, new Date('2025-06-01T00:00:00+08:00'))).toBe(0);
   });
 
+  it('expects exactly the yearly figure of a whole leap year, and a leap February its 29 of 366 days', () => {
+    expect(expectedHours(50, parsePeriod('2028')!, new Date('2029-03-01T00:00:00+08:00'))).toBe(50);
+    expect(expectedHours(50, parsePeriod('2028-02')!, new Date('2029-01-01T00:00:00+08:00'))).toBe(3.96);
+    expect(expectedHours(50, parsePeriod('2026-H1')!, new Date('2027-01-01T00:00:00+08:00'))).toBe(24.79);
+  });
+
   it('lists those below, fewest hours first, with their shortfall; none at or above', () => {
     const credited = new Map([
       ['a', { minutes: 600, attendances: 3 }],

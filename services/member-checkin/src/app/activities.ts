@@ -78,9 +78,11 @@ export class ActivityService {
   /** A member signs up for an activity or answers a whistle call; a call records the response time. */
   async respond(id: string, note: string, principal: Principal): Promise<ActivityResponse> {
     const memberId = orThrow(responder(principal)).changes;
-    const activity = await this.refs.activity(principal, id);
+    await this.refs.activity(principal, id);
     const now = this.ctx.clock.now();
     return withOutbox(this.ctx.conn, async (session, outbox) => {
+      // Read inside the transaction: a cancel or change (capacity) committed since the scope check is seen.
+      const activity = (await this.store.byId(id, session))!;
       const responded = await this.store.responded(`${id}:${memberId}`, session);
       const { changes, events } = orThrow(decideRespond({ memberId, note, now }, { activity, responded }));
       if (!(await this.store.claimPlace(activity, session))) throwRefusal(ACTIVITY_FULL());
@@ -117,7 +119,7 @@ export class ActivityService {
       const now = this.ctx.clock.now();
       const state: ChangeState = {
         now,
-        attended: await this.ctx.data.attendance.anyAt(id, session),
+        attended: activity.checkedIn === true || (await this.ctx.data.attendance.anyAt(id, session)),
         responders: await this.store.responderIds(id, session),
         noticeId: () => `ntc-${now.getTime().toString(36)}-${newId('').slice(1)}`,
       };

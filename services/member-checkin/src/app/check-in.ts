@@ -1,5 +1,6 @@
-import { orThrow, type Principal } from '@honglian/service-kit';
+import { orThrow, throwRefusal, type Principal } from '@honglian/service-kit';
 import { withOutbox } from '@honglian/messaging';
+import { closedFor } from '../domain/activities.js';
 import type { Attendance } from '../domain/attendance.js';
 import { decideCheckIn } from '../domain/sessions.js';
 import type { AttendanceInput, AttendanceSources } from './attendance-source.js';
@@ -18,9 +19,13 @@ export class CheckIn {
     const { now, source } = await this.sources.resolve(input, principal, false);
     // The member's sessions left open are closed first: a forgotten check-out never blocks the next activity.
     await this.sweep.autoCloseOpen(now, { memberId: source.memberId });
-    const { reports, attendance, readModel } = this.ctx.data;
+    const { reports, attendance, readModel, activities } = this.ctx.data;
     const { memberId } = source;
     return withOutbox(this.ctx.conn, async (session) => {
+      // Read again inside the transaction: a cancel (or a shorter end) committed since resolve is seen.
+      const activity = await activities.byId(source.activity._id, session);
+      const closed = activity && closedFor(activity, now, this.ctx.rules, false);
+      if (closed) throwRefusal(closed);
       const member = await readModel.member(memberId, session);
       await reports.lockMember(session, memberId);
       const tokenUsed = source.tokenId
@@ -35,6 +40,9 @@ export class CheckIn {
           this.ctx.rules,
         ),
       );
+      // The first check-in writes the activity, so a cancel racing it conflicts instead of missing it.
+      if (activity && !activity.checkedIn && !(await activities.markCheckedIn(activity._id, session)))
+        throwRefusal(closedFor({ ...activity, status: 'cancelled' }, now, this.ctx.rules, false)!);
       if (source.tokenId)
         await attendance.spendToken(source.tokenId, memberId, source.activity._id, now, session);
       await attendance.insert(changes.attendance, session);

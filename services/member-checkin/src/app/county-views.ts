@@ -211,7 +211,8 @@ export class CountyViews {
     const units = (await this.dir.agencyUnits(county)).filter((u) =>
       managesCommunity(principal, { county: u.county, communityPath: u.path }),
     );
-    const members = await this.dir.activeMembers(county);
+    // Everyone working at the units, whatever county they live in: the sheet /units/{id}/feedback gives.
+    const members = await this.dir.activeMembersOfUnits(units.map((u) => u._id));
     const ids = members.map((m) => m._id);
     const byUnit = groupBy(members, (m) => m.workUnitId ?? '');
     const reports = groupBy(await this.ctx.data.reports.ofMembers(ids), (r) => r.memberId);

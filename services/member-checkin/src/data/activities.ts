@@ -43,7 +43,11 @@ export class ActivityStore {
   /** Counts the response against the capacity, atomically; false when the activity is full. */
   async claimPlace(activity: Activity, session: ClientSession): Promise<boolean> {
     const res = await this.m.Activity.updateOne(
-      { _id: activity._id, ...(activity.capacity !== null ? { responses: { $lt: activity.capacity } } : {}) },
+      {
+        _id: activity._id,
+        status: 'published',
+        ...(activity.capacity !== null ? { responses: { $lt: activity.capacity } } : {}),
+      },
       { $inc: { responses: 1 } },
       { session },
     );
@@ -52,6 +56,19 @@ export class ActivityStore {
 
   async insertResponse(response: ActivityResponse, session: ClientSession): Promise<void> {
     await this.m.Response.create([response], { session });
+  }
+
+  /**
+   * Marks the activity checked in to (the first check-in only: later ones write nothing), if it is
+   * still published; false when it was cancelled. A cancel committed meanwhile conflicts with it.
+   */
+  async markCheckedIn(id: string, session: ClientSession): Promise<boolean> {
+    const res = await this.m.Activity.updateOne(
+      { _id: id, status: 'published' },
+      { $set: { checkedIn: true } },
+      { session },
+    );
+    return res.matchedCount > 0;
   }
 
   /** Applies an edit or a cancellation if the activity is still published. */

@@ -185,6 +185,7 @@ const ActivitySchema = new Schema<ActivityDoc>(
     status: str,
     responses: { type: Number, default: 0 },
     createdBy: str,
+    checkedIn: { type: Boolean, default: false },
     cancelledAt: date,
     cancelledBy: optStr,
     cancelReason: optStr,

@@ -99,6 +99,13 @@ export class ReadModel {
       .lean<MemberRm[]>();
   }
 
+  /** The active members working at any of these units (their feedback sheets), in id order. */
+  activeMembersOfUnits(unitIds: readonly string[]): Promise<MemberRm[]> {
+    return this.m.Member.find({ workUnitId: { $in: [...unitIds] }, status: 'active' })
+      .sort({ _id: 1 })
+      .lean<MemberRm[]>();
+  }
+
   /** Active members of a county (every county: null), in id order. */
   activeMembers(county: string | null): Promise<MemberRm[]> {
     return this.m.Member.find({ status: 'active', ...(county ? { county } : {}) })

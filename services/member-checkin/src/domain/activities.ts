@@ -41,6 +41,11 @@ export interface Activity {
   status: 'published' | 'cancelled';
   responses: number;
   createdBy: string;
+  /**
+   * Set (once) by the first check-in, in its transaction: a cancel racing that check-in writes the
+   * same document, so one of the two sees the other (absent on activities nobody checked in to).
+   */
+  checkedIn?: boolean;
   /** Set when cancelled (activity-changes.ts); absent on activities never cancelled. */
   cancelledAt?: Date | null;
   cancelledBy?: string | null;

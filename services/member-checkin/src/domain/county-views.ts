@@ -77,12 +77,16 @@ export function daysOverdue(owed: Pick<OwedReport, 'dueOn'>, today: string): num
 /**
  * Hours expected of a member by the end of `period`, or by `now` for a period in progress
  * (prorated by elapsed time, so January does not list everyone). A period is a year or part of
- * one: its share of the yearly figure is its length over 365 days.
+ * one: its share of the yearly figure is its length over its year's (365 or 366 days), so a
+ * whole leap year expects exactly the yearly figure.
  */
 export function expectedHours(yearly: number, period: Period, now: Date): number {
   const end = now < period.to ? now : period.to;
   const elapsed = Math.max(0, end.getTime() - period.from.getTime());
-  return Math.round(((yearly * elapsed) / (365 * DAY)) * 100) / 100;
+  // The period's year at China Standard Time (its bounds are CST midnights).
+  const year = new Date(period.from.getTime() + 8 * 3_600_000).getUTCFullYear();
+  const yearDays = (Date.UTC(year + 1, 0, 1) - Date.UTC(year, 0, 1)) / DAY;
+  return Math.round(((yearly * elapsed) / (yearDays * DAY)) * 100) / 100;
 }
 
 export interface HoursRow {
