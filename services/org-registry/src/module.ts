@@ -12,6 +12,8 @@ import { IdentityReviews } from './app/identity-reviews.js';
 import { ImportRows } from './app/import-rows.js';
 import { MemberQueries } from './app/member-queries.js';
 import { MemberService } from './app/members.js';
+import { Naming } from './app/names.js';
+import { backfillPhoneHashes } from './app/pii-backfill.js';
 import { OrgQueries } from './app/org-queries.js';
 import { OrgService } from './app/orgs.js';
 import { RelationQueries } from './app/relation-queries.js';
@@ -102,6 +104,7 @@ export const orgRegistryModule = defineServiceModule({
       members: new MemberService(ctx, reviews),
       memberQueries: new MemberQueries(ctx),
       reviews,
+      names: new Naming(ctx),
     };
     const coverage = new CoverageService(ctx);
     const imports = new ImportService(ctx, new ImportRows(ctx, services), reviews);
@@ -132,7 +135,11 @@ export const orgRegistryModule = defineServiceModule({
           }),
         );
       },
-      prepare: () => prepareRegistry(models),
+      prepare: async () => {
+        await prepareRegistry(models);
+        // Versions recorded before phones were hashed get their hash (search by phone).
+        await backfillPhoneHashes(ctx);
+      },
       expose: {
         services,
         imports,
@@ -140,6 +147,8 @@ export const orgRegistryModule = defineServiceModule({
         jobs,
         /** Seeds the demo city, resolving to the import reports (null when the registry was not empty). */
         seedDemoCity: seedDemo,
+        /** The start-up backfill of phone hashes (idempotent), for operators and tests. */
+        backfillPhoneHashes: () => backfillPhoneHashes(ctx),
       },
       // The all-in-one run logs the summary: rows created per import kind.
       seedDemo: async (input: DemoCityInput) => {

@@ -166,7 +166,7 @@ describe('acceptance: a city admin imports a fixture city from one XLSX and quer
       .trim()
       .split('\r\n');
     expect(lines[0]).toBe(
-      '党员编号,姓名,身份证号,手机号,党员类别,状态,所属党组织编码,工作单位编码,居住小区编码,居住楼栋编码',
+      '党员编号,姓名,身份证号,手机号,党员类别,状态,所属党组织编码,所属党组织名称,工作单位编码,工作单位名称,居住小区编码,居住小区名称,居住楼栋编码,居住楼栋名称',
     );
     expect(lines.length).toBe(1 + 20);
     expect(res.text).not.toMatch(/\d{17}[\dX]/);

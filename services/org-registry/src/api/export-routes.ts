@@ -16,10 +16,14 @@ function csvLine(cells: readonly unknown[]): string {
 
 /**
  * CSV exports of what a caller may list (units, members with masked personal
- * data), with the import templates' Chinese headers. Rows are written page by
+ * data), with the import templates' Chinese headers and a name column beside
+ * each id column (names on `asOf`, README Names beside ids). Rows are written page by
  * page, so an export of a whole city does not sit in memory.
  */
-export function exportRoutes(api: ApiRouter, { ctx, orgQueries, memberQueries }: RegistryServices): void {
+export function exportRoutes(
+  api: ApiRouter,
+  { ctx, orgQueries, memberQueries, names }: RegistryServices,
+): void {
   const tags = ['Exports 导出'];
   const { limit: _l, cursor: _c, ...orgFilters } = OrgListQuery.shape;
   const { limit: _ml, cursor: _mc, ...memberFilters } = MemberListQuery.shape;
@@ -45,6 +49,7 @@ export function exportRoutes(api: ApiRouter, { ctx, orgQueries, memberQueries }:
               '名称',
               '类型',
               '上级编码',
+              '上级名称',
               '所属区县',
               '统一社会信用代码',
               '生效日期',
@@ -53,14 +58,19 @@ export function exportRoutes(api: ApiRouter, { ctx, orgQueries, memberQueries }:
         );
         let cursor: string | undefined;
         do {
-          const page = await orgQueries.list({ ...query, asOf, limit: PAGE, cursor }, principal);
-          for (const o of page.items) {
+          const page = await orgQueries.list(
+            { ...query, asOf, limit: PAGE, cursor, withTotal: false },
+            principal,
+          );
+          // One query names the page's parents (README, Names beside ids).
+          for (const o of await names.orgs(page.items, asOf)) {
             res.write(
               csvLine([
                 o.id,
                 o.name,
                 o.kindLabel.zh,
                 o.parentId,
+                o.parentName,
                 o.county,
                 o.creditCode,
                 o.validFrom,
@@ -98,15 +108,22 @@ export function exportRoutes(api: ApiRouter, { ctx, orgQueries, memberQueries }:
               '党员类别',
               '状态',
               '所属党组织编码',
+              '所属党组织名称',
               '工作单位编码',
+              '工作单位名称',
               '居住小区编码',
+              '居住小区名称',
               '居住楼栋编码',
+              '居住楼栋名称',
             ]),
         );
         let cursor: string | undefined;
         do {
-          const page = await memberQueries.list({ ...query, asOf, limit: PAGE, cursor }, principal);
-          for (const m of page.items) {
+          const page = await memberQueries.list(
+            { ...query, asOf, limit: PAGE, cursor, withTotal: false },
+            principal,
+          );
+          for (const m of await names.members(page.items, asOf)) {
             res.write(
               csvLine([
                 m.id,
@@ -116,9 +133,13 @@ export function exportRoutes(api: ApiRouter, { ctx, orgQueries, memberQueries }:
                 m.categoryLabel.zh,
                 m.status === 'active' ? '正常' : '停用',
                 m.partyOrgId,
+                m.partyOrgName,
                 m.workUnitId,
+                m.workUnitName,
                 m.residenceCompoundId,
+                m.residenceCompoundName,
                 m.residenceBuildingId,
+                m.residenceBuildingName,
               ]),
             );
           }

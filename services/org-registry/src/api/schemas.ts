@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { CountyCode, MemberCategory, OrgKind } from '@honglian/contracts';
 import { Day, OrgId } from '../domain/commands.js';
 import { GAP_LABELS, type GapName } from '../domain/coverage.js';
-import { IMPORT_KINDS, type ImportKind } from '../imports/types.js';
 
 // One schema per answer: the OpenAPI document is generated from these, the TypeScript view types
 // are inferred from them (`z.output`), and the mappers in app/views.ts return exactly those types.
@@ -11,6 +10,15 @@ import { IMPORT_KINDS, type ImportKind } from '../imports/types.js';
 const Label = z.object({ zh: z.string(), en: z.string() });
 /** An instant as JSON carries it (`Date#toISOString`). */
 const Instant = z.iso.datetime();
+/**
+ * The name of a unit or member an answer names by id, as it stood on the day the answer is about
+ * (README, Names beside ids); null when the caller may not see it or no such record exists.
+ */
+const NameOf = (what: string) =>
+  z
+    .string()
+    .nullable()
+    .meta({ description: `Name of ${what} on the day the answer is about (README, Names beside ids)` });
 
 export const OrgView = z
   .object({
@@ -20,6 +28,7 @@ export const OrgView = z
     kindLabel: Label,
     name: z.string(),
     parentId: z.string().nullable(),
+    parentName: NameOf('the parent unit'),
     path: z.string(),
     creditCode: z.string().optional(),
     term: z.object({ start: z.string(), end: z.string() }).optional(),
@@ -28,6 +37,8 @@ export const OrgView = z
   })
   .meta({ id: 'Org' });
 export type OrgView = z.output<typeof OrgView>;
+/** A unit as its record says, before the names beside its ids are looked up (app/names.ts). */
+export type OrgRecordView = Omit<OrgView, 'parentName'>;
 
 type TreeNode = z.output<typeof OrgView> & { children: TreeNode[] };
 export const OrgTree: z.ZodType<TreeNode> = OrgView.extend({
@@ -43,12 +54,15 @@ export const RelationView = z
     type: z.enum(['contract', 'pairing', 'alliance-membership', 'appointment']),
     county: z.string(),
     fromId: z.string(),
+    fromName: NameOf('the first side (firm, agency party organisation, alliance, member)'),
     toId: z.string(),
+    toName: NameOf('the second side (compound, pairing target, member unit, organisation)'),
     validFrom: z.string(),
     validTo: z.string().nullable(),
     endedOn: z.string().nullable(),
     active: z.boolean(),
     agencyUnitId: z.string().nullable().optional(),
+    agencyUnitName: NameOf('a pairing’s agency unit').optional(),
     targetKind: z.string().optional(),
     needs: z.array(z.string()).optional(),
     resources: z.array(z.string()).optional(),
@@ -62,6 +76,7 @@ export const RelationView = z
   })
   .meta({ id: 'Relation' });
 export type RelationView = z.output<typeof RelationView>;
+export type RelationRecordView = Omit<RelationView, 'fromName' | 'toName' | 'agencyUnitName'>;
 
 export const MemberView = z
   .object({
@@ -74,20 +89,41 @@ export const MemberView = z
     categoryLabel: Label,
     status: z.enum(['active', 'inactive']),
     partyOrgId: z.string(),
+    partyOrgName: NameOf('the party organisation'),
     workUnitId: z.string().nullable(),
+    workUnitName: NameOf('the work unit'),
     residenceCompoundId: z.string().nullable(),
+    residenceCompoundName: NameOf('the residence compound'),
     residenceBuildingId: z.string().nullable(),
+    residenceBuildingName: NameOf('the residence building'),
     validFrom: z.string(),
     validTo: z.string().nullable(),
   })
   .meta({ id: 'Member' });
 export type MemberView = z.output<typeof MemberView>;
+export type MemberRecordView = Omit<
+  MemberView,
+  'partyOrgName' | 'workUnitName' | 'residenceCompoundName' | 'residenceBuildingName'
+>;
 
 export const History = <T extends z.ZodType>(item: T) =>
   z.object({ id: z.string(), versions: z.array(item) });
 
 export const page = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+  z.object({
+    items: z.array(item),
+    nextCursor: z.string().nullable(),
+    total: z
+      .number()
+      .int()
+      .meta({ description: 'How many records match in the caller’s scope (every page, not this one)' }),
+  });
+/** A page as the queries answer it, before names are added. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+  total: number;
+}
 
 export const IdParams = z.object({ id: z.string().min(1).max(64) });
 export const AsOfQuery = z.strictObject({ asOf: Day.optional() });
@@ -126,6 +162,16 @@ export const MemberListQuery = z.strictObject({
   ...PageQuery,
 });
 
+/**
+ * `POST /members/search`: the list's filters plus the ID number and the phone, in the body so that
+ * they never appear in a URL (proxy and access logs keep URLs); matched by their keyed hash.
+ */
+export const MemberSearch = z.strictObject({
+  idNumber: z.string().trim().min(1).max(32).optional().meta({ description: 'Full ID number' }),
+  phone: z.string().trim().min(1).max(32).optional().meta({ description: 'Full mobile number' }),
+  ...MemberListQuery.shape,
+});
+
 export const Reveal = z
   .object({ id: z.string(), idNumber: z.string(), phone: z.string() })
   .meta({ id: 'MemberReveal' });
@@ -159,12 +205,14 @@ export const RevealLogEntry = z
     roles: z.array(z.string()),
     action: z.string(),
     memberId: z.string(),
+    memberName: NameOf('the member (only a member the caller manages that day)'),
     county: z.string().nullable().meta({ description: 'The member’s county; null when no such member' }),
     outcome: z.enum(['revealed', 'not-found', 'out-of-scope', 'denied']),
     requestId: z.string().optional(),
   })
   .meta({ id: 'RevealLogEntry' });
 export type RevealLogEntryView = z.output<typeof RevealLogEntry>;
+export type RevealLogRecordView = Omit<RevealLogEntryView, 'memberName'>;
 export const RevealLogQuery = z.strictObject({
   memberId: z.string().max(64).optional(),
   limit: PageQuery.limit,
@@ -188,102 +236,23 @@ export const Coverage = z
             label: Label,
             count: z.number().int(),
             ids: z.array(z.string()).meta({ description: 'The first 100' }),
+            units: z
+              .array(z.object({ id: z.string(), name: z.string() }))
+              .meta({ description: 'The same units with their names on the report day' }),
           }),
         ]),
       ) as Record<
         GapName,
-        z.ZodObject<{ label: typeof Label; count: z.ZodNumber; ids: z.ZodArray<z.ZodString> }>
+        z.ZodObject<{
+          label: typeof Label;
+          count: z.ZodNumber;
+          ids: z.ZodArray<z.ZodString>;
+          units: z.ZodArray<z.ZodObject<{ id: z.ZodString; name: z.ZodString }>>;
+        }>
       >,
     ),
   })
   .meta({ id: 'Coverage' });
 export type CoverageView = z.output<typeof Coverage>;
 
-const KINDS = IMPORT_KINDS as [ImportKind, ...ImportKind[]];
-export const IMPORT_TARGETS = [...KINDS, 'workbook'] as const;
-
-export const RowError = z.object({
-  sheet: z.string().optional(),
-  row: z.number().int(),
-  column: z.string(),
-  reason: Label,
-});
-/** What a file would do, whether or not it was applied (a dry run, a rejected file, an applied one). */
-export const PlannedCounts = z
-  .object({
-    /** Rows that would create a record. */
-    created: z.number().int(),
-    /** Rows identical to what is already registered. */
-    unchanged: z.number().int(),
-  })
-  .meta({ id: 'ImportPlanned' });
-export const SheetTally = z.object({
-  sheet: z.string().nullable(),
-  kind: z.enum(KINDS),
-  rows: z.number().int(),
-  /** Rows this request created (0 unless applied). */
-  created: z.number().int(),
-  unchanged: z.number().int(),
-  planned: PlannedCounts,
-  errorCount: z.number().int(),
-});
-export type SheetTally = z.output<typeof SheetTally>;
-export const ImportReport = z
-  .object({
-    importId: z.string().nullable(),
-    kind: z.enum(IMPORT_TARGETS),
-    dryRun: z.boolean(),
-    status: z.enum(['valid', 'invalid', 'applied']),
-    /** Whether the file is applied (status `applied`); false for a dry run and a rejected file. */
-    applied: z.boolean(),
-    rows: z.number().int(),
-    /** Rows this request created: 0 for a dry run or a rejected file (see `planned`). */
-    created: z.number().int(),
-    /** Rows identical to what is already registered: re-importing a file changes nothing. */
-    unchanged: z.number().int(),
-    /** What the file would do (dry run, rejected file) or was planned to do (applied). */
-    planned: PlannedCounts,
-    errorCount: z.number().int(),
-    /** The first errors, row by row (capped). */
-    errors: z.array(RowError),
-    /** Per worksheet (one entry for a single-kind file). */
-    sheets: z.array(SheetTally),
-  })
-  .meta({ id: 'ImportReport' });
-export type ImportReport = z.output<typeof ImportReport>;
-
-export const ImportJob = z
-  .object({
-    id: z.string(),
-    kind: z.enum(IMPORT_TARGETS),
-    dryRun: z.boolean(),
-    status: z.enum(['running', 'done', 'failed', 'interrupted']),
-    report: ImportReport.optional(),
-    problem: z.record(z.string(), z.unknown()).optional(),
-    county: z.string().nullable(),
-    orgPath: z.string().nullable(),
-    actor: z.string(),
-    createdAt: Instant,
-    heartbeatAt: Instant,
-    finishedAt: Instant.optional(),
-  })
-  .meta({ id: 'ImportJob' });
-export type ImportJobView = z.output<typeof ImportJob>;
-
-export const ImportRecord = z
-  .object({
-    id: z.string(),
-    kind: z.enum(IMPORT_TARGETS),
-    status: z.enum(['applying', 'applied']),
-    county: z.string().nullable(),
-    orgPath: z.string().nullable(),
-    actor: z.string(),
-    fileHash: z.string().meta({ description: 'SHA-256 of the file (hex)' }),
-    rows: z.number().int().optional(),
-    created: z.number().int().optional(),
-    unchanged: z.number().int().optional(),
-    startedAt: Instant,
-    finishedAt: Instant.optional(),
-  })
-  .meta({ id: 'ImportRecord' });
-export type ImportRecordView = z.output<typeof ImportRecord>;
+export * from './import-schemas.js';

@@ -38,10 +38,13 @@ export class CoverageService {
     }
     const docs = await this.ctx.orgs.within(rootPath);
     const units: CoverageUnit[] = [];
+    // The gaps' names on the report day, from the units already loaded (no query per unit).
+    const names = new Map<string, string>();
     for (const d of docs) {
       const v = versionOn(d.versions, day);
       if (v && (!rootPath || v.path === rootPath || v.path.startsWith(rootPath + '/'))) {
         units.push({ id: d._id, kind: d.kind, parentId: v.parentId });
+        names.set(d._id, v.name);
       }
     }
     const ids = new Set(units.map((u) => u.id));
@@ -79,6 +82,7 @@ export class CoverageService {
             label: GAP_LABELS[name],
             count: result.gaps[name].length,
             ids: result.gaps[name].slice(0, LISTED),
+            units: result.gaps[name].slice(0, LISTED).map((id) => ({ id, name: names.get(id) ?? id })),
           },
         ]),
       ) as CoverageView['gaps'],

@@ -1,6 +1,6 @@
 import { RefusalError, type Principal } from '@honglian/service-kit';
 import { refuse } from '@honglian/service-kit/domain';
-import type { IdentityReviewView } from '../api/schemas.js';
+import type { IdentityReviewView, Page } from '../api/schemas.js';
 import type { IdentityReviewDoc } from '../data/models.js';
 import { NEUTRAL_ID_REFUSAL } from '../domain/members.js';
 import { actorOf, type RegistryContext } from './context.js';
@@ -56,15 +56,13 @@ export class IdentityReviews {
   }
 
   /** Every case, oldest first (the route lets city admins only). */
-  async list(q: { limit: number; cursor?: string }): Promise<{
-    items: IdentityReviewView[];
-    nextCursor: string | null;
-  }> {
+  async list(q: { limit: number; cursor?: string }): Promise<Page<IdentityReviewView>> {
     const docs = await this.ctx.identityReviews.page(q.cursor, q.limit + 1);
     const page = docs.slice(0, q.limit);
     return {
       items: page.map(identityReviewView),
       nextCursor: docs.length > q.limit ? page.at(-1)!._id : null,
+      total: await this.ctx.identityReviews.count(),
     };
   }
 }

@@ -1,6 +1,8 @@
 import { refuse } from '@honglian/service-kit/domain';
 import type { Principal } from '@honglian/service-kit';
-import type { MemberView, RevealLogEntryView, RevealView } from '../api/schemas.js';
+import type { MemberRecordView, Page, RevealLogRecordView, RevealView } from '../api/schemas.js';
+import { normaliseIdNumber, normalisePhone } from '../domain/identifiers.js';
+import { memberListed, type MemberCriteria } from '../domain/listing.js';
 import { versionOn } from '../domain/effective.js';
 import type { AuditDoc, MemberDoc } from '../domain/records.js';
 import { managesMember, managesVersion } from '../domain/members.js';
@@ -37,7 +39,7 @@ export class MemberQueries {
     return { doc, versions };
   }
 
-  async get(id: string, day: string, principal: Principal): Promise<MemberView> {
+  async get(id: string, day: string, principal: Principal): Promise<MemberRecordView> {
     const { doc, versions } = await this.visible(principal, id);
     // A version in force that day but filed elsewhere answers like no version at all.
     const v = versionOn(versions, day);
@@ -45,7 +47,7 @@ export class MemberQueries {
     return memberView(doc, v);
   }
 
-  async history(id: string, principal: Principal): Promise<{ id: string; versions: MemberView[] }> {
+  async history(id: string, principal: Principal): Promise<{ id: string; versions: MemberRecordView[] }> {
     const { doc, versions } = await this.visible(principal, id);
     return { id, versions: versions.map((v) => memberView(doc, v)) };
   }
@@ -83,36 +85,66 @@ export class MemberQueries {
     };
   }
 
+  /**
+   * A page of members by the version in force on `asOf` (domain/listing.ts: in the caller's
+   * scope by that version's own placement, matching the filters), and how many match in all
+   * (`total`: one more streamed pass over the candidates, reading only the fields the rule looks
+   * at; `withTotal: false` skips it, as an export does).
+   */
   async list(
-    q: {
-      partyOrgId?: string;
-      compoundId?: string;
-      workUnitId?: string;
-      q?: string;
-      asOf: string;
+    q: MemberCriteria & { limit: number; cursor?: string; withTotal?: boolean },
+    principal: Principal,
+  ): Promise<Page<MemberRecordView>> {
+    const criteria = {
+      partyOrgId: q.partyOrgId,
+      compoundId: q.compoundId,
+      workUnitId: q.workUnitId,
+      idHash: q.idHash,
+      phoneHash: q.phoneHash,
+    };
+    const total =
+      q.withTotal === false
+        ? 0
+        : await this.ctx.members.count(principal, criteria, (d) => !!memberListed(principal, d, q));
+    const items: MemberRecordView[] = [];
+    let after = q.cursor;
+    // Candidates from the store; the version in force on `asOf` decides, by its own placement.
+    for (;;) {
+      const batch = await this.ctx.members.searchPage(principal, criteria, after, q.limit * 2);
+      for (const doc of batch) {
+        after = doc._id;
+        const v = memberListed(principal, doc, q);
+        if (!v) continue;
+        items.push(memberView(doc, v));
+        if (items.length === q.limit) return { items, nextCursor: doc._id, total };
+      }
+      if (batch.length < q.limit * 2) return { items, nextCursor: null, total };
+    }
+  }
+
+  /**
+   * The list searched by ID number and/or phone: each normalised as when it was stored and matched
+   * by its keyed hash (never in clear, never logged). Out of the caller's scope answers nothing.
+   */
+  search(
+    q: Omit<MemberCriteria, 'idHash' | 'phoneHash'> & {
+      idNumber?: string;
+      phone?: string;
       limit: number;
       cursor?: string;
     },
     principal: Principal,
-  ): Promise<{ items: MemberView[]; nextCursor: string | null }> {
-    const items: MemberView[] = [];
-    let after = q.cursor;
-    // Candidates from the store; the version in force on `asOf` decides, by its own placement.
-    for (;;) {
-      const batch = await this.ctx.members.searchPage(principal, q, after, q.limit * 2);
-      for (const doc of batch) {
-        after = doc._id;
-        const v = versionOn(doc.versions, q.asOf);
-        if (!v || !managesVersion(principal, doc, v)) continue;
-        if (q.partyOrgId && v.partyOrgId !== q.partyOrgId) continue;
-        if (q.compoundId && v.residenceCompoundId !== q.compoundId) continue;
-        if (q.workUnitId && v.workUnitId !== q.workUnitId) continue;
-        if (q.q && !v.name.includes(q.q)) continue;
-        items.push(memberView(doc, v));
-        if (items.length === q.limit) return { items, nextCursor: doc._id };
-      }
-      if (batch.length < q.limit * 2) return { items, nextCursor: null };
-    }
+  ): Promise<Page<MemberRecordView>> {
+    const { idNumber, phone, ...rest } = q;
+    const { vault } = this.ctx;
+    return this.list(
+      {
+        ...rest,
+        ...(idNumber !== undefined ? { idHash: vault.hash(normaliseIdNumber(idNumber)) } : {}),
+        ...(phone !== undefined ? { phoneHash: vault.hash(normalisePhone(phone)) } : {}),
+      },
+      principal,
+    );
   }
 
   /**
@@ -122,17 +154,15 @@ export class MemberQueries {
   async revealLog(
     principal: Principal,
     q: { memberId?: string; limit: number; cursor?: string },
-  ): Promise<{ items: RevealLogEntryView[]; nextCursor: string | null }> {
+  ): Promise<Page<RevealLogRecordView>> {
     const county = principal.roles.includes('city-admin') ? null : (principal.county ?? '');
-    const docs = await this.ctx.audit.page(
-      { county, ...(q.memberId ? { memberId: q.memberId } : {}) },
-      q.cursor,
-      q.limit + 1,
-    );
+    const where = { county, ...(q.memberId ? { memberId: q.memberId } : {}) };
+    const docs = await this.ctx.audit.page(where, q.cursor, q.limit + 1);
     const page = docs.slice(0, q.limit);
     return {
       items: page.map(revealLogEntryView),
       nextCursor: docs.length > q.limit ? page.at(-1)!._id.toString() : null,
+      total: await this.ctx.audit.count(where),
     };
   }
 }

@@ -2,23 +2,25 @@ import type { Principal } from '@honglian/service-kit';
 import { refuse } from '@honglian/service-kit/domain';
 import { emitAll, withOutbox, type OutboxWriter } from '@honglian/messaging';
 import type { ClientSession } from 'mongoose';
-import type { MemberView } from '../api/schemas.js';
+import type { MemberRecordView } from '../api/schemas.js';
 import type { ChangeMember, RegisterMember } from '../domain/commands.js';
 import { maskIdNumber, maskPhone, normaliseIdNumber, normalisePhone } from '../domain/identifiers.js';
 import {
-  changeable,
-  decideNewVersion,
-  memberConflict,
   decidePlacement,
   decideRegistration,
   isIdentityClash,
   managesMember,
-  proposeChange,
-  proposeTransfer,
   type Named,
-  type ProposedChange,
   type SealedIdentity,
 } from '../domain/members.js';
+import {
+  changeable,
+  decideNewVersion,
+  memberConflict,
+  proposeChange,
+  proposeTransfer,
+  type ProposedChange,
+} from '../domain/member-changes.js';
 import { isRefused } from '../domain/references.js';
 import type { MemberDoc } from '../domain/records.js';
 import { checkDates, newId, orThrowAs, refusalError, stampOf, type RegistryContext } from './context.js';
@@ -27,7 +29,7 @@ import { loadUnits } from './placement.js';
 import { memberView } from './views.js';
 
 const notFoundDetail = (id: string) => `Member ${id} was not found.`;
-/** Registering, changing and transferring members: load → decide (domain/members.ts) → save. */
+/** Registering, changing and transferring members: load → decide (domain/members.ts, member-changes.ts) → save. */
 export class MemberService {
   constructor(
     private readonly ctx: RegistryContext,
@@ -45,10 +47,11 @@ export class MemberService {
       idMasked: maskIdNumber(id),
       phoneEnc: vault.encrypt(p),
       phoneMasked: maskPhone(p),
+      phoneHash: vault.hash(p),
     };
   }
 
-  async register(cmd: RegisterMember, principal: Principal, requestId?: string): Promise<MemberView> {
+  async register(cmd: RegisterMember, principal: Principal, requestId?: string): Promise<MemberRecordView> {
     try {
       return await withOutbox(this.ctx.conn, (session, outbox) =>
         this.registerIn(session, outbox, cmd, principal),
@@ -90,7 +93,7 @@ export class MemberService {
     return memberView(changes.doc, changes.version);
   }
 
-  async change(id: string, cmd: ChangeMember, principal: Principal): Promise<MemberView> {
+  async change(id: string, cmd: ChangeMember, principal: Principal): Promise<MemberRecordView> {
     const named: Named = Object.fromEntries(
       (['workUnitId', 'residenceCompoundId', 'residenceBuildingId'] as const)
         .filter((k) => cmd[k] != null)
@@ -104,6 +107,7 @@ export class MemberService {
         clear,
         enc: this.ctx.vault.encrypt(clear),
         masked: maskPhone(clear),
+        hash: this.ctx.vault.hash(clear),
         current: this.ctx.vault.decrypt(latest.phoneEnc),
       });
     });
@@ -114,7 +118,7 @@ export class MemberService {
     toPartyOrgId: string,
     effectiveFrom: string,
     principal: Principal,
-  ): Promise<MemberView> {
+  ): Promise<MemberRecordView> {
     return this.newVersion(id, effectiveFrom, principal, { partyOrgId: 'toPartyOrgId' }, (doc) =>
       proposeTransfer(id, doc.versions.at(-1)!, toPartyOrgId),
     );
@@ -128,7 +132,7 @@ export class MemberService {
     /** The units the request names (checked against the caller's reach); the others are on record. */
     named: Named,
     propose: (doc: MemberDoc) => ReturnType<typeof proposeTransfer>,
-  ): Promise<MemberView> {
+  ): Promise<MemberRecordView> {
     checkDates(this.ctx, [{ field: 'effectiveFrom', day: effectiveFrom }]);
     return withOutbox(this.ctx.conn, async (session, outbox) => {
       const found = await this.ctx.members.findById(id, session);

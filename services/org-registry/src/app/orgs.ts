@@ -1,7 +1,7 @@
 import type { Principal } from '@honglian/service-kit';
 import { emitAll, withOutbox, type OutboxWriter } from '@honglian/messaging';
 import type { ClientSession } from 'mongoose';
-import type { OrgView } from '../api/schemas.js';
+import type { OrgRecordView } from '../api/schemas.js';
 import type { ChangeOrg, CreateOrg } from '../domain/commands.js';
 import {
   PARENT,
@@ -27,7 +27,7 @@ export class OrgService {
     return this.ctx.orgs;
   }
 
-  async create(cmd: CreateOrg, principal: Principal): Promise<OrgView> {
+  async create(cmd: CreateOrg, principal: Principal): Promise<OrgRecordView> {
     return withOutbox(this.ctx.conn, async (session, outbox) =>
       this.createIn(session, outbox, cmd, principal),
     );
@@ -39,7 +39,7 @@ export class OrgService {
     outbox: OutboxWriter,
     cmd: CreateOrg,
     principal: Principal,
-  ): Promise<OrgView> {
+  ): Promise<OrgRecordView> {
     checkDates(this.ctx, [
       { field: 'effectiveFrom', day: cmd.effectiveFrom },
       { field: 'term.start', day: cmd.term?.start },
@@ -97,7 +97,7 @@ export class OrgService {
       : null;
   }
 
-  async change(id: string, cmd: ChangeOrg, principal: Principal): Promise<OrgView> {
+  async change(id: string, cmd: ChangeOrg, principal: Principal): Promise<OrgRecordView> {
     checkDates(this.ctx, [
       { field: 'effectiveFrom', day: cmd.effectiveFrom },
       { field: 'term.start', day: cmd.term?.start },
@@ -145,7 +145,7 @@ export class OrgService {
     });
   }
 
-  async close(id: string, closedOn: string, principal: Principal): Promise<OrgView> {
+  async close(id: string, closedOn: string, principal: Principal): Promise<OrgRecordView> {
     checkDates(this.ctx, [{ field: 'closedOn', day: closedOn }]);
     return withOutbox(this.ctx.conn, async (session, outbox) => {
       const doc = await this.managedLatest(principal, id, session);

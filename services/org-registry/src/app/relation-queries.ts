@@ -1,6 +1,6 @@
 import { refuse } from '@honglian/service-kit/domain';
 import type { Principal } from '@honglian/service-kit';
-import type { RelationView } from '../api/schemas.js';
+import type { Page, RelationRecordView } from '../api/schemas.js';
 import { holdsOn } from '../domain/effective.js';
 import type { RelationType } from '../domain/relations.js';
 import { managesPlacement } from '../domain/scope.js';
@@ -11,7 +11,7 @@ import { relationView } from './views.js';
 export class RelationQueries {
   constructor(private readonly ctx: RegistryContext) {}
 
-  async get(type: RelationType, id: string, day: string, principal: Principal): Promise<RelationView> {
+  async get(type: RelationType, id: string, day: string, principal: Principal): Promise<RelationRecordView> {
     const doc = await this.ctx.relations.findOne(id, type);
     if (!doc || !managesPlacement(principal, { county: doc.county, paths: [doc.path] })) {
       throw refusalError(refuse.notFound(), `${type} ${id} was not found.`);
@@ -23,13 +23,15 @@ export class RelationQueries {
     type: RelationType,
     q: { fromId?: string; toId?: string; asOf?: string; limit: number; cursor?: string },
     principal: Principal,
-  ): Promise<{ items: RelationView[]; nextCursor: string | null }> {
+  ): Promise<Page<RelationRecordView>> {
     const docs = await this.ctx.relations.listPage(principal, type, q, q.limit + 1);
+    const total = await this.ctx.relations.count(principal, type, q);
     const page = docs.slice(0, q.limit);
     const day = q.asOf ?? today(this.ctx);
     return {
       items: page.map((d) => relationView(d, day)),
       nextCursor: docs.length > q.limit ? page.at(-1)!._id : null,
+      total,
     };
   }
 

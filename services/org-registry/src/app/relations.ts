@@ -1,7 +1,7 @@
 import type { Principal } from '@honglian/service-kit';
 import { emitAll, withOutbox, type OutboxWriter } from '@honglian/messaging';
 import type { ClientSession } from 'mongoose';
-import type { RelationView } from '../api/schemas.js';
+import type { RelationRecordView } from '../api/schemas.js';
 import type { CreateAppointment, CreateContract, CreatePairing } from '../domain/commands.js';
 import type { Period } from '../domain/effective.js';
 import { resolveMember, resolveOrg, type RefSpec } from '../domain/references.js';
@@ -34,7 +34,7 @@ export class RelationService {
     return resolveOrg(principal, await this.ctx.orgs.versionOn(id, day, session), spec, id, day);
   }
 
-  async createContract(cmd: CreateContract, principal: Principal): Promise<RelationView> {
+  async createContract(cmd: CreateContract, principal: Principal): Promise<RelationRecordView> {
     return withOutbox(this.ctx.conn, (session, outbox) =>
       this.createContractIn(session, outbox, cmd, principal),
     );
@@ -63,7 +63,7 @@ export class RelationService {
     return this.save(session, outbox, changes.doc, events, cmd.validFrom);
   }
 
-  async createPairing(cmd: CreatePairing, principal: Principal): Promise<RelationView> {
+  async createPairing(cmd: CreatePairing, principal: Principal): Promise<RelationRecordView> {
     return withOutbox(this.ctx.conn, (session, outbox) =>
       this.createPairingIn(session, outbox, cmd, principal),
     );
@@ -132,7 +132,7 @@ export class RelationService {
     });
   }
 
-  async appoint(cmd: CreateAppointment, principal: Principal): Promise<RelationView> {
+  async appoint(cmd: CreateAppointment, principal: Principal): Promise<RelationRecordView> {
     checkDates(this.ctx, [
       { field: 'validFrom', day: cmd.validFrom },
       { field: 'validTo', day: cmd.validTo, end: true },
@@ -162,7 +162,12 @@ export class RelationService {
   }
 
   /** Ends a contract, pairing, membership or appointment on a day (never deletes it). */
-  async end(type: RelationType, id: string, endedOn: string, principal: Principal): Promise<RelationView> {
+  async end(
+    type: RelationType,
+    id: string,
+    endedOn: string,
+    principal: Principal,
+  ): Promise<RelationRecordView> {
     checkDates(this.ctx, [{ field: 'endedOn', day: endedOn }]);
     return withOutbox(this.ctx.conn, async (session, outbox) => {
       const found = await this.ctx.relations.findOne(id, type, session);
@@ -184,7 +189,7 @@ export class RelationService {
     doc: Parameters<typeof relationView>[0],
     events: Parameters<typeof emitAll>[1],
     day: string,
-  ): Promise<RelationView> {
+  ): Promise<RelationRecordView> {
     await this.ctx.relations.insert(doc, session);
     emitAll(outbox, events, { time: this.ctx.clock.now() });
     return relationView(doc, day);

@@ -4,10 +4,10 @@ import type {
   ImportJobView,
   ImportRecordView,
   ImportReport,
-  MemberView,
-  OrgView,
-  RelationView,
-  RevealLogEntryView,
+  MemberRecordView,
+  OrgRecordView,
+  RelationRecordView,
+  RevealLogRecordView,
 } from '../api/schemas.js';
 import { holdsOn } from '../domain/effective.js';
 import type {
@@ -23,9 +23,10 @@ import type {
 } from '../domain/records.js';
 
 // The mappers from records to answers: each returns exactly the type its schema (api/schemas.ts)
-// documents, so what a route sends is what its OpenAPI document says.
+// documents, so what a route sends is what its OpenAPI document says; the names beside ids are
+// added by app/names.ts (one query per page), hence the `*RecordView` types.
 
-export function orgView(doc: Pick<OrgDoc, '_id' | 'county' | 'kind'>, v: OrgVersion): OrgView {
+export function orgView(doc: Pick<OrgDoc, '_id' | 'county' | 'kind'>, v: OrgVersion): OrgRecordView {
   return {
     id: doc._id,
     county: doc.county,
@@ -41,7 +42,7 @@ export function orgView(doc: Pick<OrgDoc, '_id' | 'county' | 'kind'>, v: OrgVers
   };
 }
 
-export function memberView(doc: MemberDoc, v: MemberVersion): MemberView {
+export function memberView(doc: MemberDoc, v: MemberVersion): MemberRecordView {
   return {
     id: doc._id,
     county: v.county ?? doc.county,
@@ -61,7 +62,7 @@ export function memberView(doc: MemberDoc, v: MemberVersion): MemberView {
 }
 
 /** A relation as it stands on `day` (who recorded it and where it is filed stay inside). */
-export function relationView(doc: RelationDoc, day: string): RelationView {
+export function relationView(doc: RelationDoc, day: string): RelationRecordView {
   return {
     id: doc._id,
     type: doc.type,
@@ -89,7 +90,7 @@ export function identityReviewView(doc: IdentityReviewDoc): IdentityReviewView {
   return { id: _id, at: iso(at), ...rest };
 }
 
-export function revealLogEntryView(doc: AuditDoc & { _id: { toString(): string } }): RevealLogEntryView {
+export function revealLogEntryView(doc: AuditDoc & { _id: { toString(): string } }): RevealLogRecordView {
   return {
     id: doc._id.toString(),
     at: iso(doc.at),

@@ -25,4 +25,9 @@ export class IdentityReviewStore {
       .lean<IdentityReviewDoc[]>()
       .exec();
   }
+
+  /** How many cases there are in all. */
+  count(): Promise<number> {
+    return this.IdentityReview.countDocuments({}).exec();
+  }
 }

@@ -4,6 +4,29 @@ import type { MemberDoc, MemberVersion, RegistryModels } from './models.js';
 import { placementFilter } from './scope.js';
 
 type Session = ClientSession | undefined;
+/** What a member list filters on (domain/listing.ts MemberCriteria, without the day). */
+export interface MemberSearch {
+  partyOrgId?: string;
+  compoundId?: string;
+  workUnitId?: string;
+  idHash?: string;
+  phoneHash?: string;
+}
+const VERSION_RULE_FIELDS = ['validFrom', 'validTo', 'county', 'scopePaths', 'name'];
+/** What the list rule reads of a member (domain/listing.ts memberListed). */
+const LISTED_FIELDS = Object.fromEntries(
+  ['_id', 'county', 'idHash']
+    .concat(
+      [...VERSION_RULE_FIELDS, 'partyOrgId', 'workUnitId', 'residenceCompoundId', 'phoneHash'].map(
+        (f) => `versions.${f}`,
+      ),
+    )
+    .map((f) => [f, 1]),
+);
+/** What naming a member reads (domain/names.ts memberNameOn). */
+const NAME_FIELDS = Object.fromEntries(
+  ['_id', 'county', ...VERSION_RULE_FIELDS.map((f) => `versions.${f}`)].map((f) => [f, 1]),
+);
 /** Who holds an ID number: where they are filed now (the latest version only). */
 export type IdHolder = Pick<MemberDoc, '_id' | 'county' | 'versions' | 'idMasked'>;
 
@@ -50,19 +73,13 @@ export class MemberRepository {
   }
 
   /**
-   * A page of candidates for a list, by id after `after`: members with a version the principal may
-   * see (any version of their county, any path ever held) that match the criteria in some version.
-   * The version in force on the day decides in code, by its own placement. Empty when the
-   * principal sees nothing.
+   * The candidates of a list: members with a version the principal may see (any version of their
+   * county, any path ever held) that match the criteria in some version; null when the principal
+   * sees nothing. The version in force on the day decides in code, by its own placement.
    */
-  searchPage(
-    principal: Principal,
-    criteria: { partyOrgId?: string; compoundId?: string; workUnitId?: string },
-    after: string | undefined,
-    limit: number,
-  ): Promise<MemberDoc[]> {
+  private candidates(principal: Principal, criteria: MemberSearch): Record<string, unknown> | null {
     const scope = placementFilter(principal, 'scopePaths');
-    if (!scope) return Promise.resolve([]);
+    if (!scope) return null;
     const { county, ...paths } = scope as { county?: string };
     const filter: Record<string, unknown> = county
       ? { ...paths, $or: [{ county }, { 'versions.county': county }] }
@@ -70,8 +87,75 @@ export class MemberRepository {
     if (criteria.partyOrgId) filter['versions.partyOrgId'] = criteria.partyOrgId;
     if (criteria.compoundId) filter['versions.residenceCompoundId'] = criteria.compoundId;
     if (criteria.workUnitId) filter['versions.workUnitId'] = criteria.workUnitId;
+    if (criteria.idHash !== undefined) filter.idHash = criteria.idHash;
+    if (criteria.phoneHash !== undefined) filter['versions.phoneHash'] = criteria.phoneHash;
+    return filter;
+  }
+
+  /** A page of candidates for a list, by id after `after` (see `candidates`). Empty when the principal sees nothing. */
+  searchPage(
+    principal: Principal,
+    criteria: MemberSearch,
+    after: string | undefined,
+    limit: number,
+  ): Promise<MemberDoc[]> {
+    const filter = this.candidates(principal, criteria);
+    if (!filter) return Promise.resolve([]);
     if (after) filter._id = { $gt: after };
     return this.Member.find(filter).sort({ _id: 1 }).limit(limit).lean<MemberDoc[]>().exec();
+  }
+
+  /**
+   * How many candidates `accept` takes (a list's total): one pass over every candidate, streamed,
+   * reading only what the list rule looks at (no ciphertexts, no history stamps).
+   */
+  async count(
+    principal: Principal,
+    criteria: MemberSearch,
+    accept: (doc: Pick<MemberDoc, '_id' | 'county' | 'idHash' | 'versions'>) => boolean,
+  ): Promise<number> {
+    const filter = this.candidates(principal, criteria);
+    if (!filter) return 0;
+    let n = 0;
+    const cursor = this.Member.find(filter, LISTED_FIELDS).lean<MemberDoc>().cursor({ batchSize: 1000 });
+    for await (const doc of cursor) if (accept(doc as MemberDoc)) n += 1;
+    return n;
+  }
+
+  /** Members by id with only what naming them needs (their versions' names, county and scope paths). */
+  async namesOf(ids: Iterable<string>): Promise<Map<string, MemberDoc>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const docs = await this.Member.find({ _id: { $in: unique } }, NAME_FIELDS).lean<MemberDoc[]>();
+    return new Map(docs.map((d) => [d._id, d]));
+  }
+
+  /** Members with a version lacking its phone hash (recorded before it was kept), by id after `after`. */
+  withoutPhoneHash(after: string | undefined, limit: number): Promise<MemberDoc[]> {
+    return this.Member.find({
+      versions: { $elemMatch: { phoneHash: { $exists: false } } },
+      ...(after ? { _id: { $gt: after } } : {}),
+    })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .select({ _id: 1, 'versions.phoneEnc': 1, 'versions.phoneHash': 1 })
+      .lean<MemberDoc[]>()
+      .exec();
+  }
+
+  /**
+   * Sets the phone hash of the versions holding each ciphertext and no hash yet: one update per
+   * member, safe beside concurrent writes (it touches no other field and no version that has one).
+   */
+  async setPhoneHashes(id: string, hashes: ReadonlyMap<string, string>): Promise<void> {
+    const set: Record<string, string> = {};
+    const arrayFilters: Record<string, unknown>[] = [];
+    [...hashes].forEach(([enc, hash], i) => {
+      set[`versions.$[v${i}].phoneHash`] = hash;
+      arrayFilters.push({ [`v${i}.phoneEnc`]: enc, [`v${i}.phoneHash`]: { $exists: false } });
+    });
+    if (arrayFilters.length === 0) return;
+    await this.Member.collection.updateOne({ _id: id as never }, { $set: set }, { arrayFilters });
   }
 
   /**

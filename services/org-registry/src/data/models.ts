@@ -97,6 +97,7 @@ const MemberVersionSchema = new Schema<MemberVersion>(
     name: { type: String, required: true },
     phoneEnc: { type: String, required: true },
     phoneMasked: { type: String, required: true },
+    phoneHash: { type: String },
     category: { type: String, required: true },
     status: { type: String, required: true },
     partyOrgId: { type: String, required: true },
@@ -129,6 +130,7 @@ MemberSchema.index({ idHash: 1 }, { unique: true });
 MemberSchema.index({ county: 1 });
 MemberSchema.index({ 'versions.county': 1 });
 MemberSchema.index({ scopePaths: 1 });
+MemberSchema.index({ 'versions.phoneHash': 1 });
 
 const AuditSchema = new Schema<AuditDoc>(
   {

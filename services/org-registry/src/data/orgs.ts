@@ -85,29 +85,58 @@ export class OrgRepository {
   }
 
   /**
-   * A page of candidates for a list, by id after `after`: units the principal may see in some
-   * version that match the criteria in some version (the name as a case-insensitive substring).
-   * The version in force on the day decides in code. Empty when the principal sees nothing or asks
-   * for a county outside their own.
+   * The candidates of a list: units the principal may see in some version that match the criteria
+   * in some version (the name as a case-insensitive substring). The version in force on the day
+   * decides in code. Null when the principal sees nothing or asks for a county outside their own.
    */
+  private candidates(principal: Principal, criteria: OrgSearch): Record<string, unknown> | null {
+    const scope = placementFilter(principal, 'paths');
+    if (!scope) return null;
+    const filter: Record<string, unknown> = { ...scope };
+    if (criteria.county) {
+      if (filter.county && filter.county !== criteria.county) return null;
+      filter.county = criteria.county;
+    }
+    if (criteria.kind) filter.kind = criteria.kind;
+    if (criteria.parentId) filter['versions.parentId'] = criteria.parentId;
+    if (criteria.name) filter['versions.name'] = { $regex: escapeRegex(criteria.name), $options: 'i' };
+    return filter;
+  }
+
+  /** A page of candidates for a list, by id after `after` (see `candidates`). */
   async searchPage(
     principal: Principal,
     criteria: OrgSearch,
     after: string | undefined,
     limit: number,
   ): Promise<OrgDoc[]> {
-    const scope = placementFilter(principal, 'paths');
-    if (!scope) return [];
-    const filter: Record<string, unknown> = { ...scope };
-    if (criteria.county) {
-      if (filter.county && filter.county !== criteria.county) return [];
-      filter.county = criteria.county;
-    }
-    if (criteria.kind) filter.kind = criteria.kind;
-    if (criteria.parentId) filter['versions.parentId'] = criteria.parentId;
-    if (criteria.name) filter['versions.name'] = { $regex: escapeRegex(criteria.name), $options: 'i' };
+    const filter = this.candidates(principal, criteria);
+    if (!filter) return [];
     if (after) filter._id = { $gt: after };
     return this.Org.find(filter).sort({ _id: 1 }).limit(limit).lean<OrgDoc[]>().exec();
+  }
+
+  /** How many candidates `accept` takes (a list's total): one streamed pass, versions without their stamps. */
+  async count(principal: Principal, criteria: OrgSearch, accept: (doc: OrgDoc) => boolean): Promise<number> {
+    const filter = this.candidates(principal, criteria);
+    if (!filter) return 0;
+    let n = 0;
+    const fields = { 'versions.recordedAt': 0, 'versions.recordedBy': 0, 'versions.term': 0, paths: 0 };
+    for await (const doc of this.Org.find(filter, fields).lean<OrgDoc>().cursor({ batchSize: 1000 })) {
+      if (accept(doc as OrgDoc)) n += 1;
+    }
+    return n;
+  }
+
+  /** Units by id with only their versions' names and periods (names beside ids: one query per page). */
+  async namesOf(ids: Iterable<string | null | undefined>): Promise<Map<string, OrgDoc>> {
+    const unique = [...new Set([...ids].filter((id): id is string => !!id))];
+    if (unique.length === 0) return new Map();
+    const docs = await this.Org.find(
+      { _id: { $in: unique } },
+      { 'versions.name': 1, 'versions.validFrom': 1, 'versions.validTo': 1 },
+    ).lean<OrgDoc[]>();
+    return new Map(docs.map((d) => [d._id, d]));
   }
 
   /** Whether the registry holds any unit at all. */

@@ -37,17 +37,16 @@ export class RelationRepository {
   }
 
   /**
-   * A page of the relations of a type the principal may see, by id after `cursor`, from one side
-   * or to the other, in force on `asOf` when given. Empty when the principal sees nothing.
+   * The relations of a type the principal may see, from one side or to the other, in force on
+   * `asOf` when given; null when the principal sees nothing.
    */
-  listPage(
+  private listed(
     principal: Principal,
     type: RelationDoc['type'],
-    q: { fromId?: string; toId?: string; asOf?: string; cursor?: string },
-    limit: number,
-  ): Promise<RelationDoc[]> {
+    q: { fromId?: string; toId?: string; asOf?: string },
+  ): Record<string, unknown> | null {
     const scope = placementFilter(principal, 'path');
-    if (!scope) return Promise.resolve([]);
+    if (!scope) return null;
     const filter: Record<string, unknown> = { ...scope, type };
     if (q.fromId) filter.fromId = q.fromId;
     if (q.toId) filter.toId = q.toId;
@@ -55,8 +54,30 @@ export class RelationRepository {
       filter.validFrom = { $lte: q.asOf };
       filter.$or = [{ validTo: null }, { validTo: { $gt: q.asOf } }];
     }
+    return filter;
+  }
+
+  /** A page of the listed relations (see `listed`) by id after `cursor`. */
+  listPage(
+    principal: Principal,
+    type: RelationDoc['type'],
+    q: { fromId?: string; toId?: string; asOf?: string; cursor?: string },
+    limit: number,
+  ): Promise<RelationDoc[]> {
+    const filter = this.listed(principal, type, q);
+    if (!filter) return Promise.resolve([]);
     if (q.cursor) filter._id = { $gt: q.cursor };
     return this.sorted(filter, limit);
+  }
+
+  /** How many relations the list answers in all (every page). */
+  async count(
+    principal: Principal,
+    type: RelationDoc['type'],
+    q: { fromId?: string; toId?: string; asOf?: string },
+  ): Promise<number> {
+    const filter = this.listed(principal, type, q);
+    return filter ? this.Relation.countDocuments(filter) : 0;
   }
 
   /** Relations (any type, any day) filed at `path` or under it; every relation when path is empty. */

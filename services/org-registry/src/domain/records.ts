@@ -60,6 +60,11 @@ export interface MemberVersion {
   name: string;
   phoneEnc: string;
   phoneMasked: string;
+  /**
+   * Keyed hash of the phone (normalised), for search by phone. Absent on versions recorded before
+   * it was kept until the start-up backfill (app/pii-backfill.ts) fills it in.
+   */
+  phoneHash?: string;
   category: MemberCategory;
   status: 'active' | 'inactive';
   partyOrgId: string;

@@ -1,0 +1,31 @@
+import type { RegistryContext } from './context.js';
+
+const BATCH = 500;
+
+/**
+ * Fills in the phone hash (search by phone, README Search) of member versions recorded before it
+ * was kept: decrypts each such phone, hashes it as a new one is hashed (already normalised when
+ * sealed) and sets it beside its ciphertext. Run at start (module `prepare`), before the routes
+ * serve; idempotent, and a no-op once every version has one. Resolves to the members updated.
+ */
+export async function backfillPhoneHashes(ctx: Pick<RegistryContext, 'members' | 'vault' | 'logger'>) {
+  let after: string | undefined;
+  let updated = 0;
+  for (;;) {
+    const docs = await ctx.members.withoutPhoneHash(after, BATCH);
+    for (const doc of docs) {
+      after = doc._id;
+      const hashes = new Map<string, string>();
+      for (const v of doc.versions) {
+        if (v.phoneHash === undefined && !hashes.has(v.phoneEnc)) {
+          hashes.set(v.phoneEnc, ctx.vault.hash(ctx.vault.decrypt(v.phoneEnc)));
+        }
+      }
+      await ctx.members.setPhoneHashes(doc._id, hashes);
+      updated += 1;
+    }
+    if (docs.length < BATCH) break;
+  }
+  if (updated > 0) ctx.logger.info({ members: updated }, 'phone hashes backfilled');
+  return updated;
+}
