@@ -2,6 +2,7 @@ import { deadLetterTopic } from '@honglian/contracts';
 import { errorMessage } from './errors.js';
 import { HEADERS, MAX_REASON_LENGTH } from './headers.js';
 import type { Logger } from './logger.js';
+import { observeDelivery } from './observe.js';
 import type {
   DeadLetter,
   DeadLetterSubscription,
@@ -94,9 +95,11 @@ export async function deliverEvent(
   if (!decoded.ok) {
     env.logger.warn({ ...at, groupId: env.groupId, reason: decoded.reason }, 'invalid message dead-lettered');
     await env.deadLetter(deadLetterMessage(message, at, decoded.reason, 0, env.groupId));
+    observeDelivery({ groupId: env.groupId, topic: at.topic, eventType: '', outcome: 'dead_lettered' });
     return 'dead-lettered';
   }
   const event = decoded.event;
+  const observed = { groupId: env.groupId, topic: at.topic, eventType: event.type };
   let lastError: unknown;
   let attempt = 0;
   while (attempt < env.policy.maxAttempts) {
@@ -105,9 +108,11 @@ export async function deliverEvent(
     const meta: DeliveryMeta = { ...at, attempt, key: message.key, headers: { ...message.headers } };
     try {
       await withProcessSpan(at.topic, event, message.headers, env.groupId, () => handler(event, meta));
+      observeDelivery({ ...observed, outcome: 'handled' });
       return 'handled';
     } catch (error) {
       lastError = error;
+      observeDelivery({ ...observed, outcome: 'failed' });
       env.logger.warn(
         { ...at, groupId: env.groupId, eventId: event.id, eventType: event.type, attempt, err: error },
         'event handler failed',
@@ -118,6 +123,7 @@ export async function deliverEvent(
   const reason = `handler failed after ${attempt} attempt(s): ${errorMessage(lastError)}`;
   env.logger.error({ ...at, groupId: env.groupId, eventId: event.id, reason }, 'event dead-lettered');
   await env.deadLetter(deadLetterMessage(message, at, reason, attempt, env.groupId));
+  observeDelivery({ ...observed, outcome: 'dead_lettered' });
   return 'dead-lettered';
 }
 

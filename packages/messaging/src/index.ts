@@ -23,7 +23,14 @@ export { KafkaEventBus } from './kafka/bus.js';
 export type { KafkaBusConfig, KafkaSasl } from './kafka/config.js';
 export { kafkaInspector, type KafkaInspector } from './kafka/inspector.js';
 export { withOutbox, OutboxWriter, writeOutbox, type WithOutboxOptions } from './outbox/outbox.js';
-export { OutboxRelay, type OutboxRelayOptions, type RelayStatus } from './outbox/relay.js';
+export {
+  OutboxRelay,
+  type OutboxBacklog,
+  type OutboxRelayOptions,
+  type RelayStatus,
+} from './outbox/relay.js';
+export { onDelivery, type DeliveryObservation } from './observe.js';
+export { asyncApiDocument, type AsyncApiInfo } from './asyncapi.js';
 export { notifyOutbox } from './outbox/notify.js';
 export {
   COLLECTIONS,

@@ -4,6 +4,8 @@ export * from './logger.js';
 export * from './problem.js';
 export * from './request-id.js';
 export * from './metrics.js';
+export * from './messaging-metrics.js';
+export { asyncApiDocument, type AsyncApiInfo } from '@honglian/messaging';
 export * from './health.js';
 export * from './openapi.js';
 export * from './routes.js';

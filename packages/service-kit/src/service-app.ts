@@ -3,6 +3,7 @@ import { createApp } from './app.js';
 import type { Authenticator } from './auth/principal.js';
 import { registerWhoami } from './auth/whoami.js';
 import type { Clock } from './clock.js';
+import type { ServiceMetrics } from './metrics.js';
 import { buildOpenApiDocument, createOpenApiRegistry } from './openapi.js';
 import { DEFAULT_SERVICE_RATE_LIMIT, perRequest, type RateLimitSettings } from './rate-limit.js';
 import { ApiRouter } from './routes.js';
@@ -42,7 +43,7 @@ export interface ServiceAppSpec {
 export function createServiceApp(
   ctx: ServiceContext,
   spec: ServiceAppSpec,
-): ServiceHandle & { api: ApiRouter } {
+): ServiceHandle & { api: ApiRouter; metrics: ServiceMetrics } {
   const registry = createOpenApiRegistry();
   // The limiter and the route share one verification per request.
   const auth = ctx.auth ? perRequest(ctx.auth) : undefined;
@@ -56,7 +57,7 @@ export function createServiceApp(
   if (ctx.auth) registerWhoami(api, spec.name);
   spec.routes?.(api);
   let document: Record<string, unknown> | undefined;
-  const { app, readiness } = createApp({
+  const { app, readiness, metrics } = createApp({
     name: spec.name,
     logger: ctx.logger,
     ...(ctx.bodyLimit ? { bodyLimit: ctx.bodyLimit } : {}),
@@ -83,6 +84,7 @@ export function createServiceApp(
     app,
     readiness,
     api,
+    metrics,
     start: spec.start ?? (async () => undefined),
     stop: spec.stop ?? (async () => undefined),
   };

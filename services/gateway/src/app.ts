@@ -1,6 +1,7 @@
 import {
   HttpProblem,
   Readiness,
+  asyncApiDocument,
   createApp,
   sendProblem,
   type ServiceContext,
@@ -44,6 +45,9 @@ export interface GatewayHandle extends ServiceHandle {
   identity?: DevIdentityProvider;
 }
 
+/** The AsyncAPI document of every event, beside `/openapi.json` and linked from `/docs`. */
+export const ASYNCAPI_PATH = '/asyncapi.json';
+
 /** Pages swagger-ui needs: its own scripts and styles (served locally), inline styles, data: images. */
 const CONTENT_SECURITY_POLICY = {
   useDefaults: true,
@@ -81,9 +85,11 @@ export function createService(deps: GatewayDeps): GatewayHandle {
       version: '0.1.0',
       description:
         'Every service of the suite behind one gateway. Send a bearer access token from the ' +
-        `realm's token endpoint${identity ? ` (${identity.tokenUrl()})` : ''}.`,
+        `realm's token endpoint${identity ? ` (${identity.tokenUrl()})` : ''}. ` +
+        `The events the services exchange: [AsyncAPI 3 document](${ASYNCAPI_PATH}).`,
     }),
   );
+  let asyncapi: Record<string, unknown> | undefined;
 
   const readiness = new Readiness();
   for (const [name, url] of Object.entries(services)) {
@@ -104,7 +110,14 @@ export function createService(deps: GatewayDeps): GatewayHandle {
     beforeBody: (a) => {
       a.use(cors(settings.corsOrigins));
       a.get('/openapi.json', async (_req, res) => {
-        res.json(await openapi());
+        res.json({
+          ...(await openapi()),
+          externalDocs: { description: 'Events (AsyncAPI 3)', url: ASYNCAPI_PATH },
+        });
+      });
+      // Built once from the contracts this gateway was built with.
+      a.get(ASYNCAPI_PATH, (_req, res) => {
+        res.json((asyncapi ??= asyncApiDocument({ version: '0.1.0' })));
       });
       mountDocs(a);
       // Proxied requests must reach the service as an unparsed stream: before the body parser.

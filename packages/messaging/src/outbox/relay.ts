@@ -38,6 +38,12 @@ export interface RelayStatus {
   invalid: number;
 }
 
+/** What waits in the outbox: see `OutboxRelay.backlog`. */
+export interface OutboxBacklog {
+  pending: number;
+  oldestAgeSeconds: number;
+}
+
 const PURGE_EVERY_MS = 60 * 60 * 1000;
 
 /** `read`: records dealt with this round (a full batch means more may wait); `published`: sent to the bus. */
@@ -148,6 +154,23 @@ export class OutboxRelay {
 
   status(): RelayStatus {
     return { ...this.state };
+  }
+
+  /**
+   * What waits in the outbox (metrics, alerts): pending records and the age of the oldest one
+   * in seconds (0 when none waits). Read from the database, so every replica reports the same.
+   */
+  async backlog(now: Date = new Date()): Promise<OutboxBacklog> {
+    const outbox = outboxCollection(this.connection);
+    const pending = await outbox.countDocuments({ status: 'pending' });
+    if (pending === 0) return { pending: 0, oldestAgeSeconds: 0 };
+    const [oldest] = await outbox
+      .find({ status: 'pending' }, { projection: { createdAt: 1 } })
+      .sort({ createdAt: 1 })
+      .limit(1)
+      .toArray();
+    const createdAt = oldest?.createdAt ? new Date(oldest.createdAt).getTime() : now.getTime();
+    return { pending, oldestAgeSeconds: Math.max(0, (now.getTime() - createdAt) / 1000) };
   }
 
   /** For /readyz: unhealthy while publishing keeps failing. */

@@ -13,6 +13,7 @@ import { AuthEnvSchema } from '../auth/config.js';
 import { BaseConfigSchema } from '../config.js';
 import { databaseCheck } from '../data.js';
 import type { ReadinessCheck } from '../health.js';
+import { registerMessagingMetrics } from '../messaging-metrics.js';
 import type { ApiRouter } from '../routes.js';
 import { createServiceApp, type ServiceContext } from '../service-app.js';
 import type { ServiceHandle } from '../service.js';
@@ -205,6 +206,7 @@ export function buildModuleService<Settings, Expose extends object, Demo>(
         errors.push(err);
       }
     };
+    messagingMetrics.stop();
     for (const task of running.splice(0).reverse()) await attempt(() => task.stop());
     for (const subscriber of subscribers.splice(0).reverse()) await attempt(() => subscriber.close());
     if (relay) await attempt(() => relay.stop());
@@ -216,6 +218,7 @@ export function buildModuleService<Settings, Expose extends object, Demo>(
   const start = async () => {
     try {
       await parts.prepare?.();
+      messagingMetrics.start();
       await relay?.start();
       for (const c of consumers) {
         subscribers.push(
@@ -251,14 +254,20 @@ export function buildModuleService<Settings, Expose extends object, Demo>(
     start,
     stop,
   });
+  // Declared after start/stop (which run later), once the app and its metrics registry exist.
+  const messagingMetrics = registerMessagingMetrics(handle.metrics, {
+    ...(relay ? { relay } : {}),
+    consumers,
+  });
   handle.readiness.register('mongodb', databaseCheck(runtime.db));
   if (relay) handle.readiness.register('outbox', () => relay.health());
   if (consumers.length > 0) handle.readiness.register('bus', () => runtime.bus.health());
   for (const [name, check] of Object.entries(parts.readiness ?? {})) handle.readiness.register(name, check);
 
+  const { metrics: _metrics, ...kitHandle } = handle;
   const service = {
     ...parts.expose,
-    ...handle,
+    ...kitHandle,
     relay,
     consumers: consumers.map((c) => ({ group: c.group, topics: [...c.topics] })),
     seedDemo: async (demo: Demo) => (parts.seedDemo ? parts.seedDemo(demo) : null),
