@@ -129,6 +129,45 @@ describe('member search by ID number and phone', () => {
     expect(await search({ idNumber })).toEqual({ ids: ['m-imported'], total: 1 });
   });
 
+  it('normalises a typed ID number and phone as an import cell does (spaces inside, full-width)', async () => {
+    const fullWidth = (v: string) =>
+      v.replace(/[0-9X+]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+    const grouped = `${ID_X.slice(0, 6)} ${ID_X.slice(6, 14)} ${ID_X.slice(14).toLowerCase()}`;
+    expect(await search({ idNumber: grouped })).toEqual({ ids: ['m-x'], total: 1 });
+    expect(await search({ idNumber: fullWidth(ID_X) })).toEqual({ ids: ['m-x'], total: 1 });
+    expect(await search({ phone: fullWidth('+86 138 1234 5678') })).toEqual({ ids: ['m-x'], total: 1 });
+    // The same ID number imported as typed (grouped, full-width) is found by its plain form.
+    const idNumber = plainIdNumber(10);
+    const csv = stringify(
+      [
+        {
+          党员编号: 'm-typed',
+          姓名: '林岚',
+          身份证号: fullWidth(`${idNumber.slice(0, 6)} ${idNumber.slice(6, 14)} ${idNumber.slice(14)}`),
+          手机号: fullWidth('137 0000 0010'),
+          党员类别: '退休党员',
+          所属党组织编码: 'cp-1-branch',
+          居住小区编码: 'cp-1',
+          生效日期: '2026-01-01',
+        },
+      ],
+      { header: true, bom: true },
+    );
+    const res = await reg.http.upload(
+      '/imports?kind=members&dryRun=false',
+      u().countyAdmin331003,
+      csv,
+      'text/csv',
+    );
+    expect(res.body).toMatchObject({ status: 'applied', created: 1 });
+    expect(await search({ idNumber })).toEqual({ ids: ['m-typed'], total: 1 });
+    expect(await search({ idNumber: `${idNumber.slice(0, 6)} ${idNumber.slice(6)}` })).toEqual({
+      ids: ['m-typed'],
+      total: 1,
+    });
+    expect(await search({ phone: '13700000010' })).toEqual({ ids: ['m-typed'], total: 1 });
+  });
+
   it('answers the masked member with names, like the list', async () => {
     const res = await reg.http.post('/members/search', u().countyAdmin331003, { idNumber: ID_X });
     expect(res.body.items[0]).toMatchObject({
@@ -176,7 +215,7 @@ describe('member search by ID number and phone', () => {
     const members = reg.conn.db!.collection('members');
     await members.updateMany({}, { $unset: { 'versions.$[].phoneHash': '' } });
     expect(await search({ phone: '13812345678' })).toEqual({ ids: [], total: 0 });
-    expect(await reg.service.backfillPhoneHashes()).toBe(3);
+    expect(await reg.service.backfillPhoneHashes()).toBe(4);
     expect(await reg.service.backfillPhoneHashes()).toBe(0);
     expect(await search({ phone: '13812345678' })).toEqual({ ids: ['m-x'], total: 1 });
     expect(await search({ phone: '13900000002', asOf: '2026-04-01' })).toEqual({ ids: ['m-2'], total: 1 });

@@ -1,7 +1,7 @@
 import { refuse } from '@honglian/service-kit/domain';
 import type { Principal } from '@honglian/service-kit';
 import type { MemberRecordView, Page, RevealLogRecordView, RevealView } from '../api/schemas.js';
-import { normaliseIdNumber, normalisePhone } from '../domain/identifiers.js';
+import { normaliseTypedIdNumber, normaliseTypedPhone } from '../domain/identifiers.js';
 import { memberListed, type MemberCriteria } from '../domain/listing.js';
 import { versionOn } from '../domain/effective.js';
 import type { AuditDoc, MemberDoc } from '../domain/records.js';
@@ -123,7 +123,8 @@ export class MemberQueries {
   }
 
   /**
-   * The list searched by ID number and/or phone: each normalised as when it was stored and matched
+   * The list searched by ID number and/or phone: each normalised as when it was stored (as an import
+   * cell is: full-width characters, spaces inside an ID number) and matched
    * by its keyed hash (never in clear, never logged). Out of the caller's scope answers nothing.
    */
   search(
@@ -140,8 +141,8 @@ export class MemberQueries {
     return this.list(
       {
         ...rest,
-        ...(idNumber !== undefined ? { idHash: vault.hash(normaliseIdNumber(idNumber)) } : {}),
-        ...(phone !== undefined ? { phoneHash: vault.hash(normalisePhone(phone)) } : {}),
+        ...(idNumber !== undefined ? { idHash: vault.hash(normaliseTypedIdNumber(idNumber)) } : {}),
+        ...(phone !== undefined ? { phoneHash: vault.hash(normaliseTypedPhone(phone)) } : {}),
       },
       principal,
     );

@@ -37,6 +37,20 @@ export function normaliseIdNumber(raw: string): string {
   return raw.trim().toUpperCase();
 }
 
+/**
+ * An ID number as people type or paste it (full-width digits, spaces between groups, a lower-case
+ * x): the form it is stored and hashed in. An import cell and a search go through this, so what an
+ * import stored is found by what a person types.
+ */
+export function normaliseTypedIdNumber(raw: string): string {
+  return normaliseIdNumber(raw.normalize('NFKC').replace(/\s+/g, ''));
+}
+
+/** A phone as people type or paste it (full-width digits or +), in the form it is stored and hashed in. */
+export function normaliseTypedPhone(raw: string): string {
+  return normalisePhone(raw.normalize('NFKC'));
+}
+
 /** Mainland mobile numbers: 11 digits starting 13–19, optionally with +86. */
 export function normalisePhone(raw: string): string {
   return raw.replace(/[\s-]/g, '').replace(/^(\+?86)(?=1\d{10}$)/, '');

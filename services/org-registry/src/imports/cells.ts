@@ -1,5 +1,5 @@
 import { dayOf, isValidDay } from '../domain/effective.js';
-import { normaliseIdNumber, normalisePhone } from '../domain/identifiers.js';
+import { normalisePhone, normaliseTypedIdNumber, normaliseTypedPhone } from '../domain/identifiers.js';
 import type { CellType } from './templates.js';
 import type { Reason } from './types.js';
 
@@ -124,11 +124,11 @@ export function readCell(raw: RawCell | undefined, type: CellType, header: strin
       text = text.normalize('NFKC');
       return { value: parseDayText(text) ?? text };
     case 'id-number':
-      return { value: normaliseIdNumber(text.normalize('NFKC').replace(/\s+/g, '')) };
+      return { value: normaliseTypedIdNumber(text) };
     case 'credit-code':
       return { value: text.normalize('NFKC').replace(/\s+/g, '').toUpperCase() };
     case 'phone':
-      return { value: normalisePhone(text.normalize('NFKC')) };
+      return { value: normaliseTypedPhone(text) };
     case 'code':
     case 'county':
     case 'choice':
