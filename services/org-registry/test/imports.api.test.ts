@@ -443,6 +443,26 @@ describe('imports: dry run, errors per row, all or nothing, idempotence', () => 
       'text/csv',
     );
     expect(again.body).toMatchObject({ status: 'applied', created: 0, unchanged: 2, errorCount: 0 });
+
+    // The same member with a new phone or home is not "unchanged": the row is refused and reported
+    // (changes go through PATCH /members/{id}), and nothing is written.
+    for (const changed of [
+      { ...member('m-2', 2), 手机号: '13900000002' },
+      { ...member('m-2', 2), 居住小区编码: 'cp-2' },
+    ]) {
+      const res = await reg.http.upload(
+        '/imports?kind=members&dryRun=false',
+        reg.users.cityAdmin,
+        csv([member('m-1', 1), changed]),
+        'text/csv',
+      );
+      expect(rejected(res).errors).toEqual([expect.objectContaining({ row: 3, column: '身份证号' })]);
+    }
+    const m2 = await reg.http.get('/members/m-2', reg.users.cityAdmin);
+    expect(m2.body).toMatchObject({
+      residenceCompoundId: 'cp-1',
+      phone: '138****0002',
+    });
   });
 
   it('scopes imports: a county admin cannot import into another county', async () => {

@@ -10,7 +10,7 @@ import {
   type SealedIdentity,
 } from './members.js';
 import type { Stamp } from './orgs.js';
-import type { MemberDoc } from './records.js';
+import type { MemberDoc, MemberVersion } from './records.js';
 import type { FoundOrg } from './references.js';
 
 /** One member row of an import, with what the use case prepared for it (no key, no clock, no store here). */
@@ -39,6 +39,24 @@ export type MemberRowOutcome =
   | { refusal: Refusal; clash?: MemberDoc };
 
 /**
+ * A row says exactly what the version in force on its day says: a re-upload of the same file.
+ * Any difference (a new phone, unit or home) is not "unchanged": the row is decided as a
+ * registration, which refuses it as a duplicate so the report shows it (changes go through
+ * PATCH /members/{id}). A version recorded before phone hashes were kept compares by the rest.
+ */
+function sameAsRegistered(v: MemberVersion, cmd: MemberRow['cmd'], phoneHash: string): boolean {
+  return (
+    v.name === cmd.name &&
+    v.partyOrgId === cmd.partyOrgId &&
+    v.category === cmd.category &&
+    v.workUnitId === cmd.workUnitId &&
+    v.residenceCompoundId === cmd.residenceCompoundId &&
+    v.residenceBuildingId === cmd.residenceBuildingId &&
+    (v.phoneHash === undefined || v.phoneHash === phoneHash)
+  );
+}
+
+/**
  * Decides every member row of a chunk, in order, exactly as the registration use case would one
  * request after the other in one transaction: a row identical to what is registered (within the
  * caller's scope) is unchanged, any other goes through `decideRegistration`; a member created by
@@ -61,8 +79,7 @@ export function decideMemberRows(
       if (
         v &&
         managesVersion(principal, existing, v) &&
-        v.name === cmd.name &&
-        v.partyOrgId === cmd.partyOrgId
+        sameAsRegistered(v, cmd, sealed.phoneHash)
       ) {
         return { outcome: 'unchanged' };
       }
