@@ -76,11 +76,7 @@ export function decideMemberRows(
     // which refuses it as it would refuse the same request.
     if (existing) {
       const v = versionOn(existing.versions, cmd.effectiveFrom);
-      if (
-        v &&
-        managesVersion(principal, existing, v) &&
-        sameAsRegistered(v, cmd, sealed.phoneHash)
-      ) {
+      if (v && managesVersion(principal, existing, v) && sameAsRegistered(v, cmd, sealed.phoneHash)) {
         return { outcome: 'unchanged' };
       }
     }
