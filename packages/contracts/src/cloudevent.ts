@@ -7,10 +7,19 @@ export const EVENT_TYPE_PATTERN = /^honglian\.[a-z][a-z-]*\.[a-z][a-z.-]*\.v[1-9
 /** W3C traceparent: version-traceid-parentid-flags. */
 export const TRACEPARENT_PATTERN = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
+/**
+ * W3C tracestate: vendor list-members (`key=value`, comma separated) in printable ASCII, at
+ * most 512 characters (the length W3C Trace Context lets a propagator cut it to).
+ */
+export const TRACESTATE_PATTERN = /^[\x20-\x7e]{1,512}$/;
+
 /** GB/T 2260 administrative division code of a county (6 digits). */
 export const CountyCode = z.string().regex(/^\d{6}$/, 'a 6-digit GB/T 2260 division code');
 
-/** CloudEvents 1.0 envelope (structured mode) with Honglian's `county` and `traceparent` extensions. */
+/**
+ * CloudEvents 1.0 envelope (structured mode) with Honglian's `county` extension and the
+ * distributed-tracing extension (`traceparent`, `tracestate`).
+ */
 export const CloudEventEnvelope = z.object({
   specversion: z.literal('1.0'),
   id: z.uuid(),
@@ -21,6 +30,7 @@ export const CloudEventEnvelope = z.object({
   datacontenttype: z.literal('application/json').default('application/json'),
   county: CountyCode.optional(),
   traceparent: z.string().regex(TRACEPARENT_PATTERN).optional(),
+  tracestate: z.string().regex(TRACESTATE_PATTERN).optional(),
   data: z.unknown(),
 });
 
@@ -35,6 +45,8 @@ export interface CloudEvent<T = unknown> {
   datacontenttype: 'application/json';
   county?: string;
   traceparent?: string;
+  /** W3C tracestate of `traceparent` (vendor data); never without `traceparent`. */
+  tracestate?: string;
   data: T;
 }
 
@@ -45,6 +57,7 @@ export interface NewEvent<T> {
   data: T;
   county?: string;
   traceparent?: string;
+  tracestate?: string;
   id?: string;
   time?: Date;
 }
@@ -61,6 +74,7 @@ export function createEvent<T>(e: NewEvent<T>): CloudEvent<T> {
     datacontenttype: 'application/json',
     ...(e.county ? { county: e.county } : {}),
     ...(e.traceparent ? { traceparent: e.traceparent } : {}),
+    ...(e.traceparent && e.tracestate ? { tracestate: e.tracestate } : {}),
     data: e.data,
   };
 }

@@ -40,10 +40,22 @@ async function inSpan<R>(span: Span, ctx: Context, fn: () => Promise<R>): Promis
   }
 }
 
+/** The W3C trace context an event carries (distributed-tracing extension), as a carrier. */
+function eventCarrier(event: Pick<CloudEvent, 'traceparent' | 'tracestate'>): Record<string, string> {
+  const carrier: Record<string, string> = {};
+  if (event.traceparent) {
+    carrier[HEADERS.traceparent] = event.traceparent;
+    // tracestate belongs to its traceparent: never paired with another one.
+    if (event.tracestate) carrier[HEADERS.tracestate] = event.tracestate;
+  }
+  return carrier;
+}
+
 /**
  * Runs a publish in a PRODUCER span whose parent is the active context (or, when there is none,
  * the trace the event already carries, e.g. an outbox record written during a request). The
- * event gets `traceparent` when it has none; `headers` get the W3C trace headers.
+ * event gets `traceparent` (and `tracestate`, when the trace has one) when it has none;
+ * `headers` get the W3C trace headers.
  */
 export function withPublishSpan<R>(
   topic: string,
@@ -52,7 +64,7 @@ export function withPublishSpan<R>(
 ): Promise<R> {
   let parent = context.active();
   if (event.traceparent && !trace.getSpan(parent)) {
-    parent = propagation.extract(parent, { [HEADERS.traceparent]: event.traceparent });
+    parent = propagation.extract(parent, eventCarrier(event));
   }
   const span = tracer().startSpan(
     `${topic} publish`,
@@ -63,22 +75,33 @@ export function withPublishSpan<R>(
   const carrier: Record<string, string> = {};
   propagation.inject(ctx, carrier);
   const injected = carrier[HEADERS.traceparent];
-  const stamped = event.traceparent || !injected ? event : { ...event, traceparent: injected };
+  const stamped = event.traceparent || !injected ? event : { ...event, ...traceFields(carrier) };
   const headers: Record<string, string> = {};
-  const traceparent = injected ?? stamped.traceparent;
-  if (traceparent) headers[HEADERS.traceparent] = traceparent;
-  const tracestate = carrier[HEADERS.tracestate];
-  if (tracestate) headers[HEADERS.tracestate] = tracestate;
+  if (injected) {
+    // The producer span's context: the consumer's span becomes its child.
+    headers[HEADERS.traceparent] = injected;
+    const tracestate = carrier[HEADERS.tracestate];
+    if (tracestate) headers[HEADERS.tracestate] = tracestate;
+  } else {
+    // No propagator registered: pass on what the event carries.
+    Object.assign(headers, eventCarrier(stamped));
+  }
   return inSpan(span, ctx, () => fn(stamped, headers));
 }
 
-/** Context carried by a message: its `traceparent` header, else the event's `traceparent`. */
+/**
+ * Context carried by a message: its `traceparent` header (with its `tracestate`), else the
+ * event's `traceparent` and `tracestate`.
+ */
 export function extractMessageContext(headers: Record<string, string>, event?: CloudEvent): Context {
-  const carrier: Record<string, string> = {};
-  const traceparent = headers[HEADERS.traceparent] ?? event?.traceparent;
-  if (traceparent) carrier[HEADERS.traceparent] = traceparent;
+  const traceparent = headers[HEADERS.traceparent];
+  const carrier: Record<string, string> = traceparent
+    ? { [HEADERS.traceparent]: traceparent }
+    : event
+      ? eventCarrier(event)
+      : {};
   const tracestate = headers[HEADERS.tracestate];
-  if (tracestate) carrier[HEADERS.tracestate] = tracestate;
+  if (traceparent && tracestate) carrier[HEADERS.tracestate] = tracestate;
   // Start from the root: whatever context the delivery loop runs in is not the message's.
   return propagation.extract(ROOT_CONTEXT, carrier);
 }
@@ -103,9 +126,20 @@ export function withProcessSpan<R>(
   return inSpan(span, trace.setSpan(parent, span), fn);
 }
 
-/** The active context's W3C traceparent, if a span is active and a propagator registered. */
-export function activeTraceparent(): string | undefined {
+/** `traceparent` and `tracestate` of a W3C carrier, as CloudEvent extension attributes. */
+function traceFields(carrier: Record<string, string>): Pick<CloudEvent, 'traceparent' | 'tracestate'> {
+  const traceparent = carrier[HEADERS.traceparent];
+  if (!traceparent) return {};
+  const tracestate = carrier[HEADERS.tracestate];
+  return tracestate ? { traceparent, tracestate } : { traceparent };
+}
+
+/**
+ * The active context's W3C trace context as CloudEvent attributes (`traceparent`, and
+ * `tracestate` when the trace has one): empty without an active span or a registered propagator.
+ */
+export function activeTraceContext(): Pick<CloudEvent, 'traceparent' | 'tracestate'> {
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
-  return carrier[HEADERS.traceparent];
+  return traceFields(carrier);
 }

@@ -23,6 +23,8 @@ export interface EmitOptions {
   /** Message key; default the subject (the aggregate id). */
   key?: string;
   traceparent?: string;
+  /** W3C tracestate of `traceparent`. */
+  tracestate?: string;
 }
 
 export interface EmitInit<E extends EventDefinition> extends EmitOptions {
@@ -52,6 +54,7 @@ export function emit<E extends EventDefinition>(
     data: init.data,
     ...(init.county !== undefined ? { county: init.county } : {}),
     ...(init.traceparent ? { traceparent: init.traceparent } : {}),
+    ...(init.tracestate ? { tracestate: init.tracestate } : {}),
     ...(init.id ? { id: init.id } : {}),
     ...(init.time ? { time: init.time } : {}),
   });

@@ -13,7 +13,15 @@ const Instant = z.iso.datetime({ offset: true });
 const Day = z.iso.date();
 
 /** Who rates: the firm itself, the compound's party branch, the owners' committee, residents, inspections. */
-export const RaterRole = z.enum(['self', 'branch', 'committee', 'residents', 'community', 'street', 'bureau']);
+export const RaterRole = z.enum([
+  'self',
+  'branch',
+  'committee',
+  'residents',
+  'community',
+  'street',
+  'bureau',
+]);
 export const RATER_ROLES = {
   self: { zh: '企业自评', en: 'Firm self-assessment' },
   branch: { zh: '小区党支部意见', en: 'Compound party branch opinion' },

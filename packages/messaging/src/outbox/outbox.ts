@@ -1,6 +1,6 @@
 import type { ClientSession, Connection } from 'mongoose';
 import type { CloudEvent } from '@honglian/contracts';
-import { activeTraceparent } from '../trace.js';
+import { activeTraceContext } from '../trace.js';
 import { assertValidEvent } from '../wire.js';
 import { notifyOutbox } from './notify.js';
 import { laneOf, outboxCollection, prepareCollections, reserveSequence, type OutboxRecord } from './store.js';
@@ -17,14 +17,15 @@ export class OutboxWriter {
 
   /**
    * Queues an event for `topic`. Validates at once (throws `EventValidationError`, which aborts
-   * the transaction) and stamps the active trace context as `traceparent` when the event has none.
+   * the transaction) and stamps the active trace context (`traceparent`, and `tracestate` when the
+   * trace has one) when the event has no `traceparent`.
    * Returns the event as it will be published.
    */
   add<T>(topic: string, event: CloudEvent<T>, opts: { key?: string } = {}): CloudEvent<T> {
     if (!topic) throw new TypeError('outbox.add: topic is required');
     assertValidEvent(event);
-    const traceparent = event.traceparent ? undefined : activeTraceparent();
-    const stamped = traceparent ? { ...event, traceparent } : event;
+    const active = event.traceparent ? {} : activeTraceContext();
+    const stamped = active.traceparent ? { ...event, ...active } : event;
     if (stamped !== event) assertValidEvent(stamped);
     this.pending.push({ topic, key: opts.key ?? stamped.subject, event: stamped as CloudEvent });
     return stamped;
