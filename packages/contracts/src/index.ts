@@ -6,6 +6,7 @@ export * from './events.js';
 export * from './org-structure.js';
 export * from './events/org-registry.js';
 export * from './events/checkin.js';
+export * from './events/points.js';
 export * from './events/evaluation.js';
 export * from './text.js';
 export * from './typed-events.js';
