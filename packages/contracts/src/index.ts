@@ -8,6 +8,7 @@ export * from './events/org-registry.js';
 export * from './events/checkin.js';
 export * from './events/points.js';
 export * from './events/evaluation.js';
+export * from './events/assessment.js';
 export * from './text.js';
 export * from './typed-events.js';
 export * from './reason.js';

@@ -1,4 +1,17 @@
-import { defineServiceModule } from '@honglian/service-kit';
+import { TOPICS, type DemoDirectory } from '@honglian/contracts';
+import { defineServiceModule, type ServiceOf } from '@honglian/service-kit';
+import { ConsequenceService } from './app/consequences.js';
+import type { AssessmentContext } from './app/context.js';
+import { seedDemoAssessment } from './app/demo.js';
+import { RatingJobs } from './app/jobs.js';
+import { Projector } from './app/projector.js';
+import { RatingService } from './app/ratings.js';
+import { RuleService } from './app/rules.js';
+import { ratingRoutes, type AssessmentServices } from './api/routes.js';
+import { ruleRoutes } from './api/rule-routes.js';
+import { assessmentData } from './data/index.js';
+import { prepareAssessment } from './data/models.js';
+import { projectionHandlers } from './events/registry.js';
 
 export const SERVICE = {
   name: 'assessment',
@@ -7,11 +20,52 @@ export const SERVICE = {
   description: 'Pioneer, fortress and service indices with explanations.',
 } as const;
 
+/** Consumer group of the projections (every other service's topic). */
+export const PROJECTION_GROUP = 'assessment.projections';
+
 /**
- * assessment as the kit runs it. Still a stub: no routes of its own yet (the kit serves health,
- * readiness with its database, metrics, OpenAPI and `whoami`), no outbox, no consumers.
+ * assessment as the kit runs it: projections of every service's events, period ratings on
+ * demand (or as jobs), publication with consequences, replay of rule versions, read API.
  */
 export const assessmentModule = defineServiceModule({
   ...SERVICE,
-  create: () => ({}),
+  outbox: { topic: TOPICS.assessment },
+  create: ({ db, clock, logger }) => {
+    const data = assessmentData(db);
+    const ctx: AssessmentContext = { conn: db, data, clock, logger };
+    const rules = new RuleService(ctx);
+    const projector = new Projector(ctx);
+    const services: AssessmentServices = {
+      ctx,
+      rules,
+      ratings: new RatingService(ctx, rules),
+      consequences: new ConsequenceService(ctx),
+      jobs: new RatingJobs(ctx),
+      projector,
+    };
+    return {
+      routes: (api) => {
+        ratingRoutes(api, services);
+        ruleRoutes(api, services);
+      },
+      prepare: () => prepareAssessment(data.models),
+      consumers: [
+        {
+          group: PROJECTION_GROUP,
+          topics: [
+            TOPICS.orgRegistry,
+            TOPICS.memberCheckin,
+            TOPICS.volunteerPoints,
+            TOPICS.propertyEvaluation,
+          ],
+          handle: projectionHandlers(projector),
+        },
+      ],
+      expose: { services },
+      seedDemo: (demo: DemoDirectory) => seedDemoAssessment(ctx, services, demo),
+    };
+  },
 });
+
+/** The service the kit builds from the module. */
+export type AssessmentService = ServiceOf<typeof assessmentModule>;

@@ -1,0 +1,62 @@
+import type { CountyWorld } from '../domain/ratings.js';
+import type { AssessmentContext } from './context.js';
+
+/**
+ * A county as the read model knows it, for a rating run: its active members (home community
+ * from the residence compound or the party organisation's path), communities with their street
+ * and compounds, streets, and which firms serve which compounds.
+ */
+export async function loadWorld(ctx: AssessmentContext, county: string): Promise<CountyWorld> {
+  const p = ctx.data.projections;
+  const [orgs, members, contracts, reported] = await Promise.all([
+    p.orgs(county),
+    p.members(county),
+    p.contracts(county),
+    p.reportedMembers(county),
+  ]);
+  const byId = new Map(orgs.map((o) => [o._id, o]));
+  const nearest = (path: string, kind: string) =>
+    path
+      .split('/')
+      .filter(Boolean)
+      .reverse()
+      .map((id) => byId.get(id))
+      .find((o) => o?.kind === kind) ?? null;
+  const countyOrg = orgs.find((o) => o.kind === 'county' && o._id === county);
+  const communities = orgs.filter((o) => o.kind === 'community' && o.closedOn === null);
+  const compounds = orgs.filter((o) => o.kind === 'compound');
+  const firmsByCompound: Record<string, string[]> = {};
+  for (const c of contracts) (firmsByCompound[c.compoundId] ??= []).push(c.firmId);
+  return {
+    county,
+    countyName: countyOrg?.name ?? county,
+    countyPath: countyOrg?.path ?? `/${county}`,
+    members: members.map((m) => {
+      const compound = m.residenceCompoundId ? byId.get(m.residenceCompoundId) : undefined;
+      const party = byId.get(m.partyOrgId);
+      const community =
+        (compound && nearest(compound.path, 'community')) ??
+        (m.residenceCommunityId ? (byId.get(m.residenceCommunityId) ?? null) : null) ??
+        (party ? nearest(party.path, 'community') : null);
+      const paths = [community?.path, party?.path].filter((x): x is string => Boolean(x));
+      return {
+        id: m._id,
+        name: m.name,
+        communityId: community?._id ?? null,
+        orgPath: paths.length ? [...new Set(paths)] : [`/${county}`],
+        reported: reported.has(m._id),
+      };
+    }),
+    communities: communities.map((c) => ({
+      id: c._id,
+      name: c.name,
+      path: c.path,
+      streetId: nearest(c.path, 'street')?._id ?? null,
+      compoundIds: compounds.filter((x) => x.path.startsWith(`${c.path}/`)).map((x) => x._id),
+    })),
+    streets: orgs
+      .filter((o) => o.kind === 'street' && o.closedOn === null)
+      .map((s) => ({ id: s._id, name: s.name, path: s.path })),
+    firmsByCompound,
+  };
+}

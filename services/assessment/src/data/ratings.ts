@@ -1,0 +1,143 @@
+import type { ClientSession } from 'mongoose';
+import type { TenantFilter } from '@honglian/service-kit';
+import type { Consequence } from '../domain/consequences.js';
+import type { Rating } from '../domain/ratings.js';
+import type { AssessmentModels, Doc, JobDoc, PeriodDoc, RuleDoc } from './models.js';
+
+export interface RatingQuery {
+  period?: string | undefined;
+  level?: string | undefined;
+  colour?: string | undefined;
+  county?: string | undefined;
+}
+
+/** Ratings, periods, consequences, rule versions and jobs: every query ANDed with the caller's scope. */
+export class RatingStore {
+  constructor(private readonly m: AssessmentModels) {}
+
+  /** Replaces a county's ratings of an open period. */
+  async replace(period: string, county: string, ratings: Rating[], session?: ClientSession): Promise<void> {
+    await this.m.Rating.deleteMany({ period, county }, { session });
+    if (ratings.length) await this.m.Rating.insertMany(ratings, { session });
+  }
+
+  async save(ratings: Rating[], session?: ClientSession): Promise<void> {
+    for (const r of ratings) await this.m.Rating.replaceOne({ _id: r._id }, r, { session });
+  }
+
+  ofPeriod(period: string, county: string, session?: ClientSession): Promise<Rating[]> {
+    return this.m.Rating.find({ period, county }, null, { session }).sort({ _id: 1 }).lean<Rating[]>();
+  }
+
+  one(id: string, scope: TenantFilter): Promise<Rating | null> {
+    return this.m.Rating.findOne({ $and: [{ _id: id }, scope] }).lean<Rating>();
+  }
+
+  private filter(q: RatingQuery, scope: TenantFilter): TenantFilter {
+    return {
+      $and: [
+        scope,
+        {
+          ...(q.period ? { period: q.period } : {}),
+          ...(q.level ? { level: q.level } : {}),
+          ...(q.colour ? { 'result.colour': q.colour } : {}),
+          ...(q.county ? { county: q.county } : {}),
+        },
+      ],
+    };
+  }
+
+  async page(q: RatingQuery, scope: TenantFilter, limit: number, cursor?: string) {
+    const where = this.filter(q, scope);
+    const items = await this.m.Rating.find({ $and: [where, cursor ? { _id: { $gt: cursor } } : {}] })
+      .sort({ _id: 1 })
+      .limit(limit + 1)
+      .lean<Rating[]>();
+    const total = await this.m.Rating.countDocuments(where);
+    const more = items.length > limit;
+    const shown = items.slice(0, limit);
+    return { items: shown, nextCursor: more ? shown.at(-1)!._id : null, total };
+  }
+
+  /** Colour, level and period of every rating in scope (dashboard counts and trend). */
+  summary(
+    q: RatingQuery,
+    scope: TenantFilter,
+  ): Promise<Pick<Rating, 'period' | 'level' | 'result' | 'status'>[]> {
+    return this.m.Rating.find(this.filter(q, scope), {
+      period: 1,
+      level: 1,
+      'result.colour': 1,
+      status: 1,
+    }).lean<Rating[]>();
+  }
+
+  /** Published ratings of these subjects in periods other than `period`, newest first. */
+  history(subjectIds: string[], period: string, session?: ClientSession): Promise<Rating[]> {
+    return this.m.Rating.find(
+      { subjectId: { $in: subjectIds }, status: 'published', period: { $ne: period } },
+      { subjectId: 1, period: 1, 'result.colour': 1, 'result.score': 1 },
+      { session },
+    )
+      .sort({ publishedAt: -1 })
+      .lean<Rating[]>();
+  }
+
+  /* ---------- periods ---------- */
+  period(period: string, county: string, session?: ClientSession): Promise<PeriodDoc | null> {
+    return this.m.Period.findById(`${period}:${county}`, null, { session }).lean<PeriodDoc>();
+  }
+  async putPeriod(doc: PeriodDoc, session?: ClientSession): Promise<void> {
+    await this.m.Period.replaceOne({ _id: doc._id }, doc, { upsert: true, session });
+  }
+  periods(scope: TenantFilter): Promise<PeriodDoc[]> {
+    return this.m.Period.find(scope).sort({ period: 1, county: 1 }).lean<PeriodDoc[]>();
+  }
+  openPeriods(county: string): Promise<PeriodDoc[]> {
+    return this.m.Period.find({ county, status: 'open' }).lean<PeriodDoc[]>();
+  }
+
+  /* ---------- consequences ---------- */
+  async putConsequences(list: Consequence[], session?: ClientSession): Promise<void> {
+    for (const c of list) await this.m.Consequence.replaceOne({ _id: c._id }, c, { upsert: true, session });
+  }
+  consequence(id: string, scope: TenantFilter, session?: ClientSession): Promise<Consequence | null> {
+    return this.m.Consequence.findOne({ $and: [{ _id: id }, scope] }, null, { session }).lean<Consequence>();
+  }
+  consequences(
+    q: { status?: string | undefined; kind?: string | undefined },
+    scope: TenantFilter,
+    limit: number,
+  ) {
+    return this.m.Consequence.find({
+      $and: [scope, { ...(q.status ? { status: q.status } : {}), ...(q.kind ? { kind: q.kind } : {}) }],
+    })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean<Consequence[]>();
+  }
+
+  /* ---------- rule versions ---------- */
+  latestRule(scope: string): Promise<RuleDoc | null> {
+    return this.m.Rule.findOne({ scope }).sort({ version: -1 }).lean<RuleDoc>();
+  }
+  async addRule(doc: RuleDoc): Promise<void> {
+    await this.m.Rule.create(doc as unknown as Doc);
+  }
+  rules(scopes: string[]): Promise<RuleDoc[]> {
+    return this.m.Rule.find({ scope: { $in: scopes } })
+      .sort({ scope: 1, version: 1 })
+      .lean<RuleDoc[]>();
+  }
+
+  /* ---------- jobs ---------- */
+  async createJob(doc: JobDoc): Promise<void> {
+    await this.m.Job.create(doc as unknown as Doc);
+  }
+  async finishJob(id: string, change: Partial<JobDoc>): Promise<void> {
+    await this.m.Job.updateOne({ _id: id }, { $set: change });
+  }
+  job(id: string): Promise<JobDoc | null> {
+    return this.m.Job.findById(id).lean<JobDoc>();
+  }
+}
