@@ -227,11 +227,11 @@ describe('volunteer points through the gateway (issue 14)', () => {
     await ok(409, call('staff-331003', 'POST', `/certificates/${cert.id}/issue`));
     clock.advance(7 * 24 * HOUR);
     await ok(200, call('staff-331003', 'POST', `/certificates/${cert.id}/issue`));
-    // The gateway asks a token of every /api request (DESIGN.md, Security model) and has no public
-    // routes yet, so the public check is read at the points service itself, without a token.
-    const direct = await fetch(
-      `${suite.services.find((x) => x.handle.name === 'volunteer-points')!.http.url}/api/v1/points/verify/${cert.code}`,
-    );
+    // Anyone checks it through the gateway without a token: the service documents the operation as
+    // public and the gateway lets exactly that through; any other route still needs one.
+    const direct = await fetch(`${suite.gateway.http.url}/api/v1/points/verify/${cert.code}`);
+    const guarded = await fetch(`${suite.gateway.http.url}/api/v1/points/certificates/${cert.id}`);
+    expect(guarded.status).toBe(401);
     expect(direct.status).toBe(200);
     const check = await direct.json();
     expect(check).toEqual({

@@ -152,7 +152,8 @@ export class ApiRouter {
       summary: spec.summary,
       ...(spec.description ? { description: spec.description } : {}),
       tags: spec.tags ?? this.opts.defaultTags ?? [],
-      ...(spec.public ? {} : { security: [{ bearerAuth: [] }] }),
+      // A public operation says so (no token), overriding a gateway's document-wide bearer default.
+      security: spec.public ? [] : [{ bearerAuth: [] }],
       ...(spec.roles?.length ? { 'x-roles': spec.roles } : {}),
       request: {
         ...(body ? { body: { content: { 'application/json': { schema: body } }, required: true } } : {}),

@@ -219,7 +219,8 @@ describe('service app', () => {
     expect(get.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(
       expect.arrayContaining(['path:id', 'query:asOf']),
     );
-    expect(res.body.paths['/api/v1/things/boom'].get.security).toBeUndefined();
+    // A public operation documents that it needs no token (a gateway's bearer default does not apply).
+    expect(res.body.paths['/api/v1/things/boom'].get.security).toEqual([]);
   });
 
   it('answers a path whose percent-encoding does not decode with 400 problem+json, not 500', async () => {

@@ -16,6 +16,7 @@ import {
   type DevIdentityProvider,
 } from './identity/dev-idp.js';
 import { cachedMergedOpenApi, mergedOpenApi, mountDocs } from './openapi.js';
+import { isPublicOperation, publicOperations, type PublicOperation } from './public-operations.js';
 import { API_BASE, type ApiRoutes } from './routing.js';
 
 export const SERVICE = {
@@ -90,6 +91,13 @@ export function createService(deps: GatewayDeps): GatewayHandle {
     }),
   );
   let asyncapi: Record<string, unknown> | undefined;
+  // The public operations of the merged document, compiled once per document the cache holds.
+  const compiled = new WeakMap<object, PublicOperation[]>();
+  const publicOf = (doc: Record<string, unknown>) => {
+    let ops = compiled.get(doc);
+    if (!ops) compiled.set(doc, (ops = publicOperations(doc)));
+    return ops;
+  };
 
   const readiness = new Readiness();
   for (const [name, url] of Object.entries(services)) {
@@ -121,7 +129,16 @@ export function createService(deps: GatewayDeps): GatewayHandle {
       });
       mountDocs(a);
       // Proxied requests must reach the service as an unparsed stream: before the body parser.
-      a.use(apiEdge({ services, auth, settings, logger, ...(deps.routes ? { routes: deps.routes } : {}) }));
+      a.use(
+        apiEdge({
+          services,
+          auth,
+          settings,
+          logger,
+          isPublic: async (method, path) => isPublicOperation(publicOf(await openapi()), method, path),
+          ...(deps.routes ? { routes: deps.routes } : {}),
+        }),
+      );
     },
     routes: (a) => {
       if (identity) a.use(`/realms/${identity.realm}`, identity.router);

@@ -175,6 +175,8 @@ export function apiEdge(opts: {
   auth: Authenticator;
   settings: GatewaySettings;
   logger: Logger;
+  /** Whether the services document the operation as public (no token needed). */
+  isPublic?: (method: string, path: string) => Promise<boolean>;
 }): RequestHandler {
   const { services, auth, settings, logger } = opts;
   const limiter = apiRateLimit(settings.rateLimit, logger);
@@ -191,7 +193,9 @@ export function apiEdge(opts: {
     try {
       localsOf(res).principal = await auth.authenticate(req);
     } catch (err) {
-      localsOf(res).authError = err;
+      // A public operation (a certificate check) needs no token: the caller is limited by IP.
+      const open = !req.headers.authorization && (await opts.isPublic?.(req.method, req.path));
+      if (!open) localsOf(res).authError = err;
     }
     await limiter(req, res, (err?: unknown) => {
       if (err) return next(err);
