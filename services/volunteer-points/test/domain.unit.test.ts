@@ -162,16 +162,47 @@ describe('year end: clearing vs carry-over', () => {
     at: new Date('2027-01-01T01:00:00+08:00'),
   };
   it('clears what was held at the year end and not spent since; points earned after it stay', () => {
-    const d = decideYearEnd(cmd, { policy: 'clear', balanceAtYearEnd: 5, balanceNow: 6, written: false });
+    const d = decideYearEnd(cmd, {
+      policy: 'clear',
+      balanceAtYearEnd: 5,
+      balanceNow: 6,
+      earnedSince: 1,
+      written: false,
+    });
     expect(d.ok && d.changes.entry).toMatchObject({ _id: 'expiry:m1:2026', points: -5, kind: 'expiry' });
-    const spent = decideYearEnd(cmd, { policy: 'clear', balanceAtYearEnd: 5, balanceNow: 2, written: false });
+    const spent = decideYearEnd(cmd, {
+      policy: 'clear',
+      balanceAtYearEnd: 5,
+      balanceNow: 2,
+      earnedSince: 0,
+      written: false,
+    });
     expect(spent.ok && spent.changes.entry?.points).toBe(-2);
+    // 10 held, 5 earned since and 8 spent (balance 7): the spending came out of the old points.
+    const both = decideYearEnd(cmd, {
+      policy: 'clear',
+      balanceAtYearEnd: 10,
+      balanceNow: 7,
+      earnedSince: 5,
+      written: false,
+    });
+    expect(both.ok && both.changes.entry?.points).toBe(-2);
+    // An old credit reversed since (earned since −4): what is left of the old points expires.
+    const reversed = decideYearEnd(cmd, {
+      policy: 'clear',
+      balanceAtYearEnd: 10,
+      balanceNow: 6,
+      earnedSince: -4,
+      written: false,
+    });
+    expect(reversed.ok && reversed.changes.entry?.points).toBe(-6);
   });
   it('carries over, or clears nothing twice or nothing at all', () => {
     for (const state of [
-      { policy: 'carry-over' as const, balanceAtYearEnd: 5, balanceNow: 5, written: false },
-      { policy: 'clear' as const, balanceAtYearEnd: 5, balanceNow: 5, written: true },
-      { policy: 'clear' as const, balanceAtYearEnd: 0, balanceNow: 5, written: false },
+      { policy: 'carry-over' as const, balanceAtYearEnd: 5, balanceNow: 5, earnedSince: 0, written: false },
+      { policy: 'clear' as const, balanceAtYearEnd: 5, balanceNow: 5, earnedSince: 0, written: true },
+      { policy: 'clear' as const, balanceAtYearEnd: 0, balanceNow: 5, earnedSince: 0, written: false },
+      { policy: 'clear' as const, balanceAtYearEnd: 5, balanceNow: 5, earnedSince: 5, written: false },
     ]) {
       const d = decideYearEnd(cmd, state);
       expect(d.ok && d.changes.entry).toBeNull();

@@ -86,6 +86,54 @@ describe('the points ledger through HTTP', () => {
     });
   });
 
+  it('caps a record by the day it was served, not the day it is approved', async () => {
+    const record = async (date: string) => {
+      const res = await h.http.post('/records', users.staff331003, {
+        memberId: ids.li,
+        communityId: ids.cm1,
+        content: '义务巡逻',
+        date,
+        hours: 8,
+        organiserName: '双江社区志愿队',
+      });
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    };
+    const approve = async (id: string) =>
+      expect((await h.http.post(`/records/${id}/approve`, users.staff331003, {})).status).toBe(200);
+    // Three days of service approved together: each day has its own cap of 12.
+    for (const id of [await record('2026-02-27'), await record('2026-02-28'), await record('2026-03-01')])
+      await approve(id);
+    expect(await balance(ids.li)).toMatchObject({ balance: 24, hours: 24 });
+    // A second record for 1 March approved another day: 4 left of that day's 12.
+    const late = await record('2026-03-01');
+    h.clock.advance(86_400_000);
+    await approve(late);
+    expect(await balance(ids.li)).toMatchObject({ balance: 28, hours: 32 });
+  });
+
+  it('does not let a reversed award use up the day it was for', async () => {
+    await h.checkin(
+      attendance(ids.li, 8, { attendanceId: 'att-dup', checkInAt: '2026-03-01T08:00:00+08:00' }),
+    );
+    await h.checkin(attendance(ids.li, 6, { checkInAt: '2026-03-01T17:00:00+08:00' })); // 4 left of 12
+    const rev = await h.http.post('/entries/award:attendance:att-dup/reverse', users.staff331003, {
+      reason: '登记错误',
+    });
+    expect(rev.status).toBe(201);
+    const fixed = await h.http.post('/records', users.staff331003, {
+      memberId: ids.li,
+      communityId: ids.cm1,
+      content: '活动补录',
+      date: '2026-03-01',
+      hours: 8,
+      organiserName: '双江社区志愿队',
+    });
+    expect((await h.http.post(`/records/${fixed.body.id}/approve`, users.staff331003, {})).status).toBe(200);
+    // 4 + 8 = 12: the day's cap, with the reversed 8 no longer counted.
+    expect(await balance(ids.li)).toMatchObject({ balance: 12, hours: 14 });
+  });
+
   it('holds records for approval when the rules say so; approval earns once', async () => {
     await h.http.post('/rules', users.cityAdmin, { scope: 'city', rules: { approvalRequired: true } });
     await h.checkin(attendance(ids.li, 3, { attendanceId: 'att-pending' }));
@@ -193,5 +241,27 @@ describe('the points ledger through HTTP', () => {
     expect(await balance(ids.li)).toMatchObject({ balance: 1, hours: 6 });
     expect(await balance(ids.wang)).toMatchObject({ balance: 3 });
     expect((await h.http.get('/reconcile', users.cityAdmin)).body.mismatches).toEqual([]);
+  });
+
+  it('never clears points earned after the year end, even when some were spent before the job ran', async () => {
+    await h.checkin(attendance(ids.li, 5, { checkInAt: '2026-11-01T09:00:00+08:00' }));
+    await h.checkin(attendance(ids.li, 5, { checkInAt: '2026-11-02T09:00:00+08:00' }));
+    await h.http.put(`/communities/${ids.cm1}/year-end`, users.staff331003, { yearEnd: 'clear' });
+    h.clock.set('2027-01-02T10:00:00+08:00');
+    await h.checkin(attendance(ids.li, 5, { checkInAt: '2027-01-02T08:00:00+08:00' })); // new year: kept
+    const item = await h.http.post('/catalogue', users.staff331003, {
+      communityId: ids.cm1,
+      name: '大米',
+      price: 8,
+      stock: 5,
+    });
+    expect((await h.http.post('/redemptions', users.member331003, { itemId: item.body.id })).status).toBe(
+      201,
+    );
+    // 10 held at the year end, 8 of them spent since: 2 expire, the 5 earned in 2027 stay.
+    expect((await h.service.runJobs()).yearEnd).toEqual({ year: 2026, expired: 1 });
+    const expiry = await h.http.get(`/members/${ids.li}/entries?kind=expiry`, users.cityAdmin);
+    expect(expiry.body.items.map((e: { points: number }) => e.points)).toEqual([-2]);
+    expect(await balance(ids.li)).toMatchObject({ balance: 5, hours: 15 });
   });
 });

@@ -117,6 +117,24 @@ describe('resident orders and micro-wishes through HTTP', () => {
     expect(o.body.history.at(-1)).toMatchObject({ from: 'open', to: 'open', by: 'system' });
   });
 
+  it('escalates due orders even behind many that have no street to go to', async () => {
+    const id = (await post()).body.id as string;
+    // Orders of a community whose street the registry has not described: due, but nowhere to go.
+    const { Order } = h.service.services.ctx.data.models;
+    const base = (await Order.findById(id).lean())!;
+    await Order.insertMany(
+      Array.from({ length: 501 }, (_, i) => ({
+        ...base,
+        _id: `ord-0-${String(i).padStart(4, '0')}`,
+        streetId: null,
+        streetPath: null,
+      })),
+    );
+    h.clock.advance(5 * 86_400_000);
+    expect((await h.service.runJobs()).escalated).toBe(1);
+    expect((await h.http.get(`/orders/${id}`, users.staff331003)).body).toMatchObject({ escalated: true });
+  });
+
   it('takes micro-wishes with a budget, claimable by a paired unit', async () => {
     const tooDear = await post(users.staff331003, { kind: 'wish', budget: 500, title: '轮椅' });
     expect(tooDear.status).toBe(422);

@@ -62,6 +62,7 @@ export class Jobs {
                 policy,
                 balanceAtYearEnd: await ledger.balanceBefore(account._id, to, session),
                 balanceNow: totalsOfAccount(current).balance,
+                earnedSince: await ledger.creditedSince(account._id, to, session),
                 written: await ledger.written(`expiry:${account._id}:${year}`, session),
               },
             ),

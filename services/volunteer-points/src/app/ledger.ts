@@ -19,13 +19,13 @@ export interface CreditTarget {
   communityId: string | null;
   communityPath: string | null;
   teamId?: string | null;
+  /** The CST day of the service (awards; default the day of `at`): the day's cap counts against it. */
+  day?: string;
   cause: Cause;
   at: Date;
   by: string;
 }
 
-const DAY = 86_400_000;
-const startOfDay = (day: string) => new Date(`${day}T00:00:00+08:00`);
 const startOfMonth = (month: string) => new Date(`${month}-01T00:00:00+08:00`);
 function nextMonth(month: string): Date {
   const [y, m] = month.split('-').map(Number) as [number, number];
@@ -60,18 +60,12 @@ export class Ledger {
     const entryId = `award:${t.cause.type}:${t.cause.id}`;
     if (await this.ctx.data.ledger.written(entryId, session)) return null;
     const { rules, version } = await this.rulesFor(t.county, session);
-    const day = dayOf(t.at);
-    const from = startOfDay(day);
-    const earned = await this.ctx.data.ledger.sumPoints(
-      t.memberId,
-      ['award'],
-      from,
-      new Date(from.getTime() + DAY),
-      session,
-    );
+    // The day's cap is the day of the service, whenever its record is approved.
+    const day = t.day ?? dayOf(t.at);
+    const earned = await this.ctx.data.ledger.awardedOn(t.memberId, day, session);
     const points = awardPoints(hours, earned, rules);
     return this.credit(
-      { ...t, entryId, kind: 'award', points, hours, ruleVersion: version },
+      { ...t, day, entryId, kind: 'award', points, hours, ruleVersion: version },
       session,
       outbox,
     );

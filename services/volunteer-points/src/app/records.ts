@@ -83,6 +83,7 @@ export class RecordService {
       await this.ledger.award(
         {
           ...this.targetOf(record),
+          day: record.date,
           cause: { type: 'attendance', id: d.attendanceId },
           at,
           by: record.recordedBy,
@@ -198,7 +199,13 @@ export class RecordService {
       const next = { ...record, ...changes.set };
       if (approve)
         await this.ledger.award(
-          { ...this.targetOf(next), cause: { type: 'record', id }, at: now, by: actorOf(principal) },
+          {
+            ...this.targetOf(next),
+            day: next.date,
+            cause: { type: 'record', id },
+            at: now,
+            by: actorOf(principal),
+          },
           next.hours,
           session,
           outbox,

@@ -84,6 +84,48 @@ export class LedgerStore {
     return (rows[0]?.c ?? 0) / 100;
   }
 
+  /**
+   * Award points a member got for service on a CST day (the day's cap), whenever written, net of
+   * their reversals (a corrected award does not use up the day). An award written without its
+   * day counts by the day of its `at`.
+   */
+  async awardedOn(memberId: string, day: string, session?: ClientSession): Promise<number> {
+    const from = new Date(`${day}T00:00:00+08:00`);
+    const rows = await this.m.Entry.aggregate<{ c: number }>([
+      {
+        $match: {
+          memberId,
+          $or: [
+            { kind: 'award', day },
+            {
+              kind: 'award',
+              day: { $exists: false },
+              at: { $gte: from, $lt: new Date(from.getTime() + 86_400_000) },
+            },
+            { kind: 'reversal', reverses: /^award:/, day },
+          ],
+        },
+      },
+      { $group: { _id: null, c: { $sum: { $round: [{ $multiply: ['$points', 100] }, 0] } } } },
+    ]).session(session ?? null);
+    return (rows[0]?.c ?? 0) / 100;
+  }
+
+  /** Points credited (awards, bonuses, net of their reversals) to a member from `from` on (year end). */
+  async creditedSince(memberId: string, from: Date, session?: ClientSession): Promise<number> {
+    const rows = await this.m.Entry.aggregate<{ c: number }>([
+      {
+        $match: {
+          memberId,
+          at: { $gte: from },
+          $or: [{ kind: { $in: ['award', 'bonus'] } }, { kind: 'reversal', reverses: /^(award|bonus):/ }],
+        },
+      },
+      { $group: { _id: null, c: { $sum: { $round: [{ $multiply: ['$points', 100] }, 0] } } } },
+    ]).session(session ?? null);
+    return (rows[0]?.c ?? 0) / 100;
+  }
+
   /** A member's balance from the entries before `until` (year-end clearing). */
   async balanceBefore(memberId: string, until: Date, session?: ClientSession): Promise<number> {
     const rows = await this.m.Entry.aggregate<{ c: number }>([

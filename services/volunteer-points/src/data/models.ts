@@ -26,6 +26,7 @@ Orgs.index({ kind: 1, county: 1 });
 const Members = loose('members');
 const Entries = loose('entries');
 Entries.index({ memberId: 1, at: 1 });
+Entries.index({ memberId: 1, day: 1 });
 Entries.index({ county: 1, at: 1 });
 Entries.index({ communityId: 1, at: 1 });
 const Accounts = loose('accounts');

@@ -56,11 +56,15 @@ export class OrderStore {
     );
   }
 
-  /** Orders left unclaimed since before `before` that have not escalated yet. */
+  /**
+   * Orders left unclaimed since before `before` that have not escalated yet and have a street to
+   * go to (those without one would fill every batch and hold the others back for good).
+   */
   unclaimedSince(before: Date, limit: number): Promise<Order[]> {
     return this.m.Order.find({
       status: { $in: ['posted', 'open', 'dispatched'] },
       escalated: false,
+      streetPath: { $type: 'string' },
       createdAt: { $lte: before },
     })
       .sort({ _id: 1 })

@@ -36,6 +36,7 @@ export interface Entry {
   reverses: string | null;
   /** Optional team (volunteer team / organising unit) the service was for. */
   teamId: string | null;
+  day?: string; // awards: the CST day of service (YYYY-MM-DD) the day's cap counts against
   at: Date;
   by: string;
 }
@@ -99,6 +100,8 @@ export interface Credit {
   communityId: string | null;
   communityPath: string | null;
   teamId?: string | null;
+  /** Awards: the day of service the day's cap counts against. */
+  day?: string;
   points: number;
   hours: number;
   cause: Cause;
@@ -136,6 +139,7 @@ export function decideCredit(
     reason: null,
     reverses: null,
     teamId: c.teamId ?? null,
+    ...(c.day ? { day: c.day } : {}),
     at: c.at,
     by: c.by,
   };
@@ -234,10 +238,11 @@ export function decideReverse(
 export type YearEndPolicy = 'clear' | 'carry-over';
 
 /**
- * Year-end clearing: under `clear`, the points a member held at the end of
- * the year and has not spent since expire (the lesser of the balance then
- * and now, so points earned after the year end never expire); under
- * `carry-over` nothing happens. Written once per member and year.
+ * Year-end clearing (`carry-over`: nothing): what is left of the points held
+ * at the year end expires, once per member and year. Spending comes out of
+ * the old points first: the balance now less `earnedSince` (credits since,
+ * net of reversals), at most the balance then. Points earned since never
+ * expire; points spent since are not expired twice.
  */
 export function decideYearEnd(
   cmd: {
@@ -248,10 +253,16 @@ export function decideYearEnd(
     year: number;
     at: Date;
   },
-  state: { policy: YearEndPolicy; balanceAtYearEnd: number; balanceNow: number; written: boolean },
+  state: {
+    policy: YearEndPolicy;
+    balanceAtYearEnd: number;
+    balanceNow: number;
+    earnedSince: number;
+    written: boolean;
+  },
 ): Decision<{ entry: Entry | null }> {
   if (state.policy === 'carry-over' || state.written) return accept({ entry: null });
-  const points = round2(Math.min(state.balanceAtYearEnd, state.balanceNow));
+  const points = round2(Math.min(state.balanceAtYearEnd, state.balanceNow - Math.max(0, state.earnedSince)));
   if (points <= 0) return accept({ entry: null });
   const entry: Entry = {
     _id: `expiry:${cmd.memberId}:${cmd.year}`,
