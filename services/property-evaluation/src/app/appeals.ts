@@ -38,7 +38,7 @@ export class AppealService {
         if (!sub || sub.cycleId !== result.cycleId || sub.firmId !== result.firmId)
           throwRefusal(refuse.notFound(NOT_FOUND_REASON, { field: 'submissionId' }));
       }
-      // The result is in scope, so its cycle is too (a firm of another county has no county claim on it).
+      // The result is in scope, so its cycle is too (a firm sees the cycles of the counties it serves).
       const cycle = await this.ctx.data.cycles.byId(result.cycleId, session);
       if (!cycle) return throwRefusal(refuse.notFound());
       const { changes } = orThrow(

@@ -17,7 +17,6 @@ import type { Template } from '../domain/template.js';
 import { actorOf, newId, type EvaluationContext } from './context.js';
 import type { References } from './references.js';
 import { resultsOf } from './review.js';
-import { cycleFilter } from './scope.js';
 import type { TemplateService } from './templates.js';
 
 export const CYCLE_CHANGED = () =>
@@ -81,8 +80,8 @@ export class CycleService {
     return this.refs.cycle(p, id);
   }
 
-  list(p: Principal, q: PageRequest & { status?: CycleStatus | undefined }): Promise<Page<Cycle>> {
-    const filter = cycleFilter(p);
+  async list(p: Principal, q: PageRequest & { status?: CycleStatus | undefined }): Promise<Page<Cycle>> {
+    const filter = await this.refs.cycleScope(p);
     return this.data.cycles.page(q.status ? { $and: [filter, { status: q.status }] } : filter, q);
   }
 

@@ -1,4 +1,4 @@
-import { throwRefusal, type Principal } from '@honglian/service-kit';
+import { throwRefusal, type Principal, type TenantFilter } from '@honglian/service-kit';
 import { NOT_FOUND_REASON, refuse } from '@honglian/service-kit/domain';
 import type { ClientSession } from 'mongoose';
 import type { Appeal } from '../domain/appeals.js';
@@ -29,8 +29,22 @@ export class References {
     return (await this.data.templates.scoped(id, templateFilter(p), session)) ?? notFound(field);
   }
 
+  /**
+   * The counties where the caller's firm holds a contract in the registry's read model (ended
+   * ones too: the firm was rated there); none for a caller that is not a firm's account.
+   */
+  private async servedCounties(p: Principal, session?: ClientSession): Promise<string[]> {
+    if (!p.roles.includes('property-firm') || !p.firmId) return [];
+    return this.data.readModel.countiesServedBy(p.firmId, session);
+  }
+
+  /** The caller's cycles as a filter (lists): scope.ts's rule with the firm's counties resolved. */
+  async cycleScope(p: Principal, session?: ClientSession): Promise<TenantFilter> {
+    return cycleFilter(p, await this.servedCounties(p, session));
+  }
+
   async cycle(p: Principal, id: string, session?: ClientSession): Promise<Cycle> {
-    return (await this.data.cycles.scoped(id, cycleFilter(p), session)) ?? notFound();
+    return (await this.data.cycles.scoped(id, await this.cycleScope(p, session), session)) ?? notFound();
   }
 
   /** A cycle the caller administers (city admin, or the county's admin). */
@@ -83,7 +97,11 @@ export class References {
     return { id: org._id, county: org.county, name: org.name, path: org.path, creditCode: org.code };
   }
 
-  /** A compound named in a body, in a county the caller sees. */
+  /**
+   * A compound named in a body, in a county the caller sees: its token's, and for a firm's account
+   * also those where the firm holds a contract (whether it serves this compound is the use case's
+   * check: 422).
+   */
   async compound(
     p: Principal,
     id: string,
@@ -91,7 +109,11 @@ export class References {
   ): Promise<CompoundPlace & { name: string }> {
     const org = await this.data.readModel.org(id, session);
     if (!org || org.kind !== 'compound') return notFound('compoundId');
-    if (!p.roles.includes('city-admin') && p.county !== org.county) return notFound('compoundId');
+    const sees =
+      p.roles.includes('city-admin') ||
+      p.county === org.county ||
+      (await this.servedCounties(p, session)).includes(org.county);
+    if (!sees) return notFound('compoundId');
     return { id: org._id, county: org.county, path: org.path, name: org.name };
   }
 }

@@ -2,11 +2,19 @@ import { tenantFilter, type Principal, type TenantFilter } from '@honglian/servi
 
 const has = (p: Principal, role: string) => (p.roles as readonly string[]).includes(role);
 
-/** Staff and committees see their county's cycles and results (the notice is public there). */
-function countyClause(p: Principal): TenantFilter | null {
+/**
+ * Staff and committees see their county's cycles and results (the notice is public there); a
+ * firm's account its home county's (the token's) and those of every county where it holds a
+ * contract (`servedCounties`, resolved from the registry's read model by references.ts).
+ */
+function countyClause(p: Principal, servedCounties: readonly string[]): TenantFilter | null {
+  const counties = new Set<string>();
   if ((has(p, 'community-staff') || has(p, 'compound-committee') || has(p, 'property-firm')) && p.county)
-    return { county: p.county };
-  return null;
+    counties.add(p.county);
+  if (has(p, 'property-firm') && p.firmId) for (const c of servedCounties) counties.add(c);
+  if (counties.size === 0) return null;
+  const sorted = [...counties].sort();
+  return sorted.length === 1 ? { county: sorted[0] } : { county: { $in: sorted } };
 }
 
 function or(...clauses: (TenantFilter | null)[]): TenantFilter {
@@ -25,9 +33,13 @@ function isNothing(v: unknown): boolean {
   );
 }
 
-/** Cycles: admins by tenancy, anyone of a county its county's, api-consumers the published ones. */
-export function cycleFilter(p: Principal): TenantFilter {
-  return or(tenantFilter(p, { published: { status: 'published' } }), countyClause(p));
+/**
+ * Cycles: admins by tenancy, anyone of a county its county's, a firm also those of the counties
+ * where it holds a contract (`servedCounties`, ignored for any other caller), api-consumers the
+ * published ones.
+ */
+export function cycleFilter(p: Principal, servedCounties: readonly string[] = []): TenantFilter {
+  return or(tenantFilter(p, { published: { status: 'published' } }), countyClause(p, servedCounties));
 }
 
 /** Results before publication: admins by tenancy, firms their own, staff and committees their county's. */

@@ -41,6 +41,12 @@ export class ReadModel {
     return (await this.m.Contract.countDocuments({ firmId, county }, { session })) > 0;
   }
 
+  /** The counties where the firm has (had) a contract, sorted: a firm is rated in each of them. */
+  async countiesServedBy(firmId: string, session?: ClientSession): Promise<string[]> {
+    const counties = await this.m.Contract.distinct('county', { firmId }).session(session ?? null);
+    return (counties as string[]).sort();
+  }
+
   orgsByIds(ids: readonly string[], session?: ClientSession): Promise<OrgRm[]> {
     return this.m.Org.find({ _id: { $in: [...new Set(ids)] } }, null, { session }).lean<OrgRm[]>();
   }
