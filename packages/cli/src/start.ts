@@ -14,7 +14,8 @@ export async function runStart(out: NodeJS.WritableStream = process.stdout): Pro
     process.stderr.write(err.message + '\n');
     process.exit(1);
   }
-  exitOnSignal(() => suite.close(), { logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS + 1000 });
+  // The gateway's drain, then the services' (in parallel), then the bus and the database.
+  exitOnSignal(() => suite.close(), { logger, timeoutMs: 2 * config.SHUTDOWN_TIMEOUT_MS + 2000 });
   for (const s of suite.all()) {
     out.write(`honglian  ${s.name.padEnd(20)} ${s.url.padEnd(24)} ${s.prefix}\n`);
   }

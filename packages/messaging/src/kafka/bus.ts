@@ -422,6 +422,7 @@ class KafkaMember implements Subscriber {
       groupId: this.bus.onWire(this.groupId),
       sessionTimeout: this.bus.sessionTimeout,
       heartbeatInterval: this.bus.config.heartbeatIntervalMs ?? 3000,
+      maxWaitTimeInMs: this.bus.config.maxWaitTimeMs ?? 1000,
       retry: {
         initialRetryTime: 500,
         maxRetryTime: 30_000,

@@ -35,6 +35,11 @@ export interface KafkaBusConfig {
   sessionTimeoutMs?: number;
   /** Default 3 s. */
   heartbeatIntervalMs?: number;
+  /**
+   * Longest a fetch waits on the broker for new records. Default 1 s (kafkajs: 5 s): a consumer's
+   * disconnect waits for the fetch in flight, so this bounds how long a stopping service waits.
+   */
+  maxWaitTimeMs?: number;
   /** Partitions one subscriber processes at the same time (each stays in order). Default 1. */
   partitionsConsumedConcurrently?: number;
   connectionTimeoutMs?: number;
