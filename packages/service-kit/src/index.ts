@@ -17,6 +17,7 @@ export * from './service.js';
 export * from './service-app.js';
 export * from './main.js';
 export * from './data.js';
+export * from './paging.js';
 export * from './auth/principal.js';
 export * from './auth/problems.js';
 export * from './auth/keycloak.js';
