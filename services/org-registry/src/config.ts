@@ -5,6 +5,11 @@ import { z } from 'zod';
 export const RegistryConfigSchema = BaseConfigSchema.extend(AuthEnvSchema.shape).extend({
   /** Base64 secret (≥ 32 bytes) protecting ID numbers and phones at rest. Required in production. */
   PII_KEY: z.string().min(1).optional(),
+  /**
+   * During a key rotation only: the key PII_KEY replaces (base64, ≥ 32 bytes). Values it sealed
+   * still open and its hashes still match until `honglian pii rotate` re-sealed them all.
+   */
+  PII_KEY_PREVIOUS: z.string().min(1).optional(),
   IMPORT_MAX_BYTES: z.coerce
     .number()
     .int()
@@ -38,8 +43,25 @@ export function piiKeyOf(config: Pick<RegistryConfig, 'PII_KEY' | 'NODE_ENV'>): 
     }
     return DEVELOPMENT_KEY;
   }
-  const key = Buffer.from(config.PII_KEY, 'base64');
+  return keyFrom('PII_KEY', config.PII_KEY);
+}
+
+/** PII_KEY_PREVIOUS when set (a rotation in progress); a bad one, or the same as PII_KEY, is a ConfigError. */
+export function previousPiiKeyOf(
+  config: Pick<RegistryConfig, 'PII_KEY' | 'PII_KEY_PREVIOUS' | 'NODE_ENV'>,
+): Buffer | undefined {
+  if (!config.PII_KEY_PREVIOUS) return undefined;
+  const previous = keyFrom('PII_KEY_PREVIOUS', config.PII_KEY_PREVIOUS);
+  if (previous.equals(piiKeyOf(config))) {
+    throw new ConfigError([{ variable: 'PII_KEY_PREVIOUS', message: 'must differ from PII_KEY' }]);
+  }
+  return previous;
+}
+
+/** A key from its base64 text (the message never repeats the value). */
+function keyFrom(variable: string, base64: string): Buffer {
+  const key = Buffer.from(base64, 'base64');
   if (key.length < 32)
-    throw new ConfigError([{ variable: 'PII_KEY', message: 'must decode (base64) to at least 32 bytes' }]);
+    throw new ConfigError([{ variable, message: 'must decode (base64) to at least 32 bytes' }]);
   return key;
 }

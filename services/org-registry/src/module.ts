@@ -14,6 +14,7 @@ import { MemberQueries } from './app/member-queries.js';
 import { MemberService } from './app/members.js';
 import { Naming } from './app/names.js';
 import { backfillPhoneHashes } from './app/pii-backfill.js';
+import { rotatePiiKey, type RotationOptions } from './app/pii-rotation.js';
 import { OrgQueries } from './app/org-queries.js';
 import { OrgService } from './app/orgs.js';
 import { RelationQueries } from './app/relation-queries.js';
@@ -26,10 +27,10 @@ import { MemberRepository } from './data/members.js';
 import { OrgRepository } from './data/orgs.js';
 import { RelationRepository } from './data/relations.js';
 import { memberRoutes, orgRoutes, relationsRoutes, type RegistryServices } from './api/routes.js';
-import { RegistryConfigSchema, piiKeyOf, type RegistryConfig } from './config.js';
+import { RegistryConfigSchema, piiKeyOf, previousPiiKeyOf, type RegistryConfig } from './config.js';
 import { prepareRegistry, registryModels } from './data/models.js';
 import { Day, OrgId } from './domain/commands.js';
-import { PiiVault } from './domain/pii.js';
+import { PiiKeyring } from './domain/pii.js';
 import { DEFAULT_DATE_RULES, type DateRules } from './domain/dates.js';
 import { REGISTRY_MANAGERS } from './domain/scope.js';
 
@@ -44,6 +45,11 @@ export const SERVICE = {
 export interface RegistrySettings {
   /** Secret (≥ 32 bytes) protecting ID numbers and phones at rest. */
   piiKey: Buffer;
+  /**
+   * During a key rotation: the key `piiKey` replaces. What it sealed still opens (by the stored
+   * key id) and its hashes still match searches and duplicate checks until the rotation is done.
+   */
+  piiKeyPrevious?: Buffer;
   /** Largest import file accepted. Default 50 MB. */
   importMaxBytes: number;
   /**
@@ -53,10 +59,11 @@ export interface RegistrySettings {
   dates?: DateRules;
 }
 
-/** The settings from the environment; a bad or (in production) missing PII_KEY is a ConfigError. */
+/** The settings from the environment; a bad or (in production) missing PII_KEY (or a bad PII_KEY_PREVIOUS) is a ConfigError. */
 export function registrySettingsOf(config: RegistryConfig): RegistrySettings {
   return {
     piiKey: piiKeyOf(config),
+    ...(config.PII_KEY_PREVIOUS ? { piiKeyPrevious: previousPiiKeyOf(config) } : {}),
     importMaxBytes: config.IMPORT_MAX_BYTES,
     dates: {
       earliest: config.REGISTRY_EARLIEST_DAY,
@@ -89,7 +96,7 @@ export const orgRegistryModule = defineServiceModule({
       identityReviews: new IdentityReviewStore(models),
       audit: new AuditLog(models),
       clock,
-      vault: new PiiVault(settings.piiKey),
+      vault: new PiiKeyring(settings.piiKey, settings.piiKeyPrevious),
       logger,
       dates: { ...DEFAULT_DATE_RULES, ...settings.dates },
     };
@@ -149,6 +156,8 @@ export const orgRegistryModule = defineServiceModule({
         seedDemoCity: seedDemo,
         /** The start-up backfill of phone hashes (idempotent), for operators and tests. */
         backfillPhoneHashes: () => backfillPhoneHashes(ctx),
+        /** Re-seals every member under the current key (`honglian pii rotate` runs the same without the service). */
+        rotatePiiKey: (opts?: RotationOptions) => rotatePiiKey(ctx, opts),
       },
       // The all-in-one run logs the summary: rows created per import kind.
       seedDemo: async (input: DemoCityInput) => {

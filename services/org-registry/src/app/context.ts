@@ -7,7 +7,7 @@ import type { ImportJobStore, ImportStore } from '../data/imports.js';
 import type { MemberRepository } from '../data/members.js';
 import type { OrgRepository } from '../data/orgs.js';
 import type { RelationRepository } from '../data/relations.js';
-import { randomPool, type PiiVault } from '../domain/pii.js';
+import { randomPool, type PiiKeyring } from '../domain/pii.js';
 import type { Stamp } from '../domain/orgs.js';
 import { dayOf } from '../domain/effective.js';
 import { implausibleDate, type DatedField, type DateRules } from '../domain/dates.js';
@@ -24,7 +24,8 @@ export interface RegistryContext {
   identityReviews: IdentityReviewStore;
   audit: AuditLog;
   clock: Clock;
-  vault: PiiVault;
+  /** The personal-data keys: the current one, and the previous one during a rotation. */
+  vault: PiiKeyring;
   logger: Logger;
   /** Plausible-date bounds (settings `dates`). */
   dates: DateRules;

@@ -5,7 +5,7 @@ import { emitAll, type OutboxWriter } from '@honglian/messaging';
 import type { ClientSession } from 'mongoose';
 import type { CreateContract, CreateOrg, CreatePairing, RegisterMember } from '../domain/commands.js';
 import { versionOn } from '../domain/effective.js';
-import { decideMemberRows, type MemberRow } from '../domain/import-members.js';
+import { decideMemberRows, holderOf, type MemberRow } from '../domain/import-members.js';
 import type { MemberDoc, RelationDoc } from '../domain/records.js';
 import { managesPlacement } from '../domain/scope.js';
 import { IMPORT_TEMPLATES, type ImportKind, type RowError } from '../imports/index.js';
@@ -181,14 +181,15 @@ export class ImportRows {
       sealed: this.uc.members.seal(cmd.idNumber, cmd.phone),
     }));
     // One session serves one operation at a time: the loads run in turn.
+    // By every key's hash (during a key rotation some holders still carry the previous key's).
     const loaded = await this.ctx.members.byIdHashes(
-      prepared.map((r) => r.sealed.idHash),
+      prepared.flatMap((r) => r.sealed.idHashes),
       session,
     );
     const asked = rows.flatMap((r) => (r.command.id ? [r.command.id] : []));
     for (const { sealed } of prepared) {
-      const carried = opts.carry.holders.get(sealed.idHash);
-      if (carried) loaded.set(sealed.idHash, carried);
+      const carried = holderOf(opts.carry.holders, sealed.idHashes);
+      if (carried) loaded.set(carried.idHash, carried);
     }
     const takenIds = await this.ctx.members.takenIds(asked, session);
     for (const id of asked) if (opts.carry.taken.has(id)) takenIds.add(id);

@@ -80,8 +80,8 @@ export class MemberQueries {
     const latest = doc.versions.at(-1)!;
     return {
       id,
-      idNumber: this.ctx.vault.decrypt(doc.idEnc),
-      phone: this.ctx.vault.decrypt(latest.phoneEnc),
+      idNumber: this.ctx.vault.decrypt(doc.idEnc, doc.piiKeyId),
+      phone: this.ctx.vault.decrypt(latest.phoneEnc, latest.piiKeyId),
     };
   }
 
@@ -141,8 +141,9 @@ export class MemberQueries {
     return this.list(
       {
         ...rest,
-        ...(idNumber !== undefined ? { idHash: vault.hash(normaliseTypedIdNumber(idNumber)) } : {}),
-        ...(phone !== undefined ? { phoneHash: vault.hash(normaliseTypedPhone(phone)) } : {}),
+        // Under every key held: during a key rotation some members still carry the previous key's hashes.
+        ...(idNumber !== undefined ? { idHash: vault.hashes(normaliseTypedIdNumber(idNumber)) } : {}),
+        ...(phone !== undefined ? { phoneHash: vault.hashes(normaliseTypedPhone(phone)) } : {}),
       },
       principal,
     );

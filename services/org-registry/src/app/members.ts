@@ -41,13 +41,18 @@ export class MemberService {
     const id = normaliseIdNumber(idNumber);
     const p = normalisePhone(phone);
     const { vault } = this.ctx;
+    const idHashes = vault.hashes(id);
+    const phoneHashes = vault.hashes(p);
     return {
-      idHash: vault.hash(id),
+      idHash: idHashes[0]!,
       idEnc: vault.encrypt(id),
       idMasked: maskIdNumber(id),
       phoneEnc: vault.encrypt(p),
       phoneMasked: maskPhone(p),
-      phoneHash: vault.hash(p),
+      phoneHash: phoneHashes[0]!,
+      piiKeyId: vault.keyId,
+      idHashes,
+      phoneHashes,
     };
   }
 
@@ -70,7 +75,7 @@ export class MemberService {
     const units = await loadUnits(this.ctx.orgs, [cmd], session);
     const placement = decidePlacement(principal, cmd, cmd.effectiveFrom, units.on(cmd.effectiveFrom));
     const sealed = this.seal(cmd.idNumber, cmd.phone);
-    const holder = isRefused(placement) ? null : await this.ctx.members.holderOf(sealed.idHash, session);
+    const holder = isRefused(placement) ? null : await this.ctx.members.holderOf(sealed.idHashes, session);
     const idTaken = !!cmd.id && !holder && (await this.ctx.members.exists(cmd.id, session));
     const decision = decideRegistration(
       { ...cmd, id: cmd.id ?? newId('m'), askedId: !!cmd.id },
@@ -108,7 +113,8 @@ export class MemberService {
         enc: this.ctx.vault.encrypt(clear),
         masked: maskPhone(clear),
         hash: this.ctx.vault.hash(clear),
-        current: this.ctx.vault.decrypt(latest.phoneEnc),
+        keyId: this.ctx.vault.keyId,
+        current: this.ctx.vault.decrypt(latest.phoneEnc, latest.piiKeyId),
       });
     });
   }

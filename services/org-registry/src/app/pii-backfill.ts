@@ -18,7 +18,10 @@ export async function backfillPhoneHashes(ctx: Pick<RegistryContext, 'members' |
       const hashes = new Map<string, string>();
       for (const v of doc.versions) {
         if (v.phoneHash === undefined && !hashes.has(v.phoneEnc)) {
-          hashes.set(v.phoneEnc, ctx.vault.hash(ctx.vault.decrypt(v.phoneEnc)));
+          // Hashed under the key that sealed it, so the version's key id covers both (a key
+          // rotation in progress may not have re-sealed it yet).
+          const { value, keyId } = ctx.vault.open(v.phoneEnc, v.piiKeyId);
+          hashes.set(v.phoneEnc, ctx.vault.vaultOf(keyId)!.hash(value));
         }
       }
       await ctx.members.setPhoneHashes(doc._id, hashes);

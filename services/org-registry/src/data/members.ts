@@ -1,6 +1,7 @@
 import type { ClientSession, mongo } from 'mongoose';
 import type { Principal } from '@honglian/service-kit/domain';
 import type { MemberDoc, MemberVersion, RegistryModels } from './models.js';
+import type { MemberReseal, SealedMember } from '../domain/pii-rotation.js';
 import { placementFilter } from './scope.js';
 
 type Session = ClientSession | undefined;
@@ -9,9 +10,16 @@ export interface MemberSearch {
   partyOrgId?: string;
   compoundId?: string;
   workUnitId?: string;
-  idHash?: string;
-  phoneHash?: string;
+  /** Keyed hash(es) of an ID number: several during a key rotation (one per key held), any matches. */
+  idHash?: string | readonly string[];
+  phoneHash?: string | readonly string[];
 }
+
+const anyOf = (hash: string | readonly string[]) =>
+  typeof hash === 'string' ? hash : { $in: [...(hash as readonly string[])] };
+
+/** How re-sealing a member ended (`reseal`). */
+export type ResealOutcome = 'resealed' | 'changed-meanwhile' | 'hash-taken';
 const VERSION_RULE_FIELDS = ['validFrom', 'validTo', 'county', 'scopePaths', 'name'];
 /** What the list rule reads of a member (domain/listing.ts memberListed). */
 const LISTED_FIELDS = Object.fromEntries(
@@ -42,9 +50,12 @@ export class MemberRepository {
     return this.Member.findById(id, null, { session }).lean<MemberDoc>().exec();
   }
 
-  /** Who holds an ID number (by its keyed hash). */
-  holderOf(idHash: string, session?: Session): Promise<IdHolder | null> {
-    return this.Member.findOne({ idHash }, { _id: 1, county: 1, versions: { $slice: -1 }, idMasked: 1 })
+  /** Who holds an ID number (by its keyed hash; during a key rotation, by its hash under each key). */
+  holderOf(idHash: string | readonly string[], session?: Session): Promise<IdHolder | null> {
+    return this.Member.findOne(
+      { idHash: anyOf(idHash) },
+      { _id: 1, county: 1, versions: { $slice: -1 }, idMasked: 1 },
+    )
       .session(session ?? null)
       .lean<IdHolder>()
       .exec();
@@ -87,8 +98,8 @@ export class MemberRepository {
     if (criteria.partyOrgId) filter['versions.partyOrgId'] = criteria.partyOrgId;
     if (criteria.compoundId) filter['versions.residenceCompoundId'] = criteria.compoundId;
     if (criteria.workUnitId) filter['versions.workUnitId'] = criteria.workUnitId;
-    if (criteria.idHash !== undefined) filter.idHash = criteria.idHash;
-    if (criteria.phoneHash !== undefined) filter['versions.phoneHash'] = criteria.phoneHash;
+    if (criteria.idHash !== undefined) filter.idHash = anyOf(criteria.idHash);
+    if (criteria.phoneHash !== undefined) filter['versions.phoneHash'] = anyOf(criteria.phoneHash);
     return filter;
   }
 
@@ -138,7 +149,7 @@ export class MemberRepository {
     })
       .sort({ _id: 1 })
       .limit(limit)
-      .select({ _id: 1, 'versions.phoneEnc': 1, 'versions.phoneHash': 1 })
+      .select({ _id: 1, 'versions.phoneEnc': 1, 'versions.phoneHash': 1, 'versions.piiKeyId': 1 })
       .lean<MemberDoc[]>()
       .exec();
   }
@@ -156,6 +167,63 @@ export class MemberRepository {
     });
     if (arrayFilters.length === 0) return;
     await this.Member.collection.updateOne({ _id: id as never }, { $set: set }, { arrayFilters });
+  }
+
+  /** Members with anything sealed under another key than `keyId` (or under no recorded key). */
+  private notOnKey(keyId: string): Record<string, unknown> {
+    return {
+      $or: [{ piiKeyId: { $ne: keyId } }, { versions: { $elemMatch: { piiKeyId: { $ne: keyId } } } }],
+    };
+  }
+
+  /** A page of members not wholly on the key `keyId`, by id after `after`: only their sealed fields. */
+  notOnKeyPage(keyId: string, after: string | undefined, limit: number): Promise<SealedMember[]> {
+    return this.Member.find({ ...this.notOnKey(keyId), ...(after ? { _id: { $gt: after } } : {}) })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .select({
+        _id: 1,
+        idHash: 1,
+        idEnc: 1,
+        piiKeyId: 1,
+        lock: 1,
+        'versions.phoneEnc': 1,
+        'versions.phoneHash': 1,
+        'versions.piiKeyId': 1,
+      })
+      .lean<SealedMember[]>()
+      .exec();
+  }
+
+  /** How many members are not wholly on the key `keyId`. */
+  countNotOnKey(keyId: string): Promise<number> {
+    return this.Member.countDocuments(this.notOnKey(keyId)).exec();
+  }
+
+  /**
+   * Writes a member's re-sealed fields if it is still as read (same `lock`, so the version indexes
+   * hold): one atomic update per member. Does not bump `lock`: a change read before it and saved
+   * after writes its versions back with their own key ids, which a later pass re-seals.
+   */
+  async reseal(r: MemberReseal): Promise<ResealOutcome> {
+    const set: Record<string, string> = {};
+    if (r.id) Object.assign(set, r.id);
+    for (const v of r.versions) {
+      set[`versions.${v.index}.phoneEnc`] = v.phoneEnc;
+      set[`versions.${v.index}.phoneHash`] = v.phoneHash;
+      set[`versions.${v.index}.piiKeyId`] = v.piiKeyId;
+    }
+    try {
+      const res = await this.Member.collection.updateOne(
+        { _id: r._id as never, lock: r.lock ?? { $exists: false } },
+        { $set: set },
+      );
+      return res.matchedCount > 0 ? 'resealed' : 'changed-meanwhile';
+    } catch (err) {
+      // Another member already holds the new hash of this ID number (registered twice across keys).
+      if ((err as { code?: number }).code === 11000) return 'hash-taken';
+      throw err;
+    }
   }
 
   /**

@@ -27,7 +27,7 @@ export interface MemberChunkState {
   units: {
     on(day: string): { unitOn(id: string): FoundOrg | undefined; communityOf(path: string): string | null };
   };
-  /** Members already holding the rows' ID numbers, by ID-number hash. */
+  /** Members already holding the rows' ID numbers, by their stored ID-number hash (under either key). */
   holders: ReadonlyMap<string, MemberDoc>;
   /** Member codes the rows ask for that are already in use. */
   takenIds: ReadonlySet<string>;
@@ -44,7 +44,7 @@ export type MemberRowOutcome =
  * registration, which refuses it as a duplicate so the report shows it (changes go through
  * PATCH /members/{id}). A version recorded before phone hashes were kept compares by the rest.
  */
-function sameAsRegistered(v: MemberVersion, cmd: MemberRow['cmd'], phoneHash: string): boolean {
+function sameAsRegistered(v: MemberVersion, cmd: MemberRow['cmd'], phoneHashes: readonly string[]): boolean {
   return (
     v.name === cmd.name &&
     v.partyOrgId === cmd.partyOrgId &&
@@ -52,7 +52,7 @@ function sameAsRegistered(v: MemberVersion, cmd: MemberRow['cmd'], phoneHash: st
     v.workUnitId === cmd.workUnitId &&
     v.residenceCompoundId === cmd.residenceCompoundId &&
     v.residenceBuildingId === cmd.residenceBuildingId &&
-    (v.phoneHash === undefined || v.phoneHash === phoneHash)
+    (v.phoneHash === undefined || phoneHashes.includes(v.phoneHash))
   );
 }
 
@@ -71,12 +71,13 @@ export function decideMemberRows(
   const taken = new Set(state.takenIds);
   const { principal } = stamp;
   return rows.map(({ cmd, id, sealed }): MemberRowOutcome => {
-    const existing = holders.get(sealed.idHash);
+    // By any key's hash: during a key rotation a holder may not be re-sealed yet.
+    const existing = holderOf(holders, sealed.idHashes);
     // "Unchanged" only for a record the caller manages: anything else is decided as a registration,
     // which refuses it as it would refuse the same request.
     if (existing) {
       const v = versionOn(existing.versions, cmd.effectiveFrom);
-      if (v && managesVersion(principal, existing, v) && sameAsRegistered(v, cmd, sealed.phoneHash)) {
+      if (v && managesVersion(principal, existing, v) && sameAsRegistered(v, cmd, sealed.phoneHashes)) {
         return { outcome: 'unchanged' };
       }
     }
@@ -106,4 +107,13 @@ export function decideMemberRows(
     taken.add(doc._id);
     return { outcome: 'created', doc, events: decision.events };
   });
+}
+
+/** The member holding any of these ID-number hashes (current key first). */
+export function holderOf<T>(holders: ReadonlyMap<string, T>, idHashes: readonly string[]): T | undefined {
+  for (const hash of idHashes) {
+    const found = holders.get(hash);
+    if (found) return found;
+  }
+  return undefined;
 }

@@ -38,10 +38,13 @@ export interface MemberCriteria {
   compoundId?: string;
   workUnitId?: string;
   q?: string;
-  /** Keyed hash of the ID number asked for (one per person, on the document). */
-  idHash?: string;
-  /** Keyed hash of the phone asked for: the version in force must have that phone. */
-  phoneHash?: string;
+  /**
+   * Keyed hash of the ID number asked for (one per person, on the document); several during a key
+   * rotation (the value hashed under each key held), any of which matches.
+   */
+  idHash?: string | readonly string[];
+  /** Keyed hash(es) of the phone asked for: the version in force must have that phone. */
+  phoneHash?: string | readonly string[];
   asOf: string;
 }
 
@@ -51,13 +54,19 @@ export function memberListed(
   doc: Pick<MemberDoc, 'county' | 'idHash'> & { versions: readonly MemberVersion[] },
   c: MemberCriteria,
 ): MemberVersion | undefined {
-  if (c.idHash !== undefined && doc.idHash !== c.idHash) return undefined;
+  if (c.idHash !== undefined && !hashMatches(doc.idHash, c.idHash)) return undefined;
   const v = versionOn(doc.versions, c.asOf);
   if (!v || !managesVersion(principal, doc, v)) return undefined;
   if (c.partyOrgId && v.partyOrgId !== c.partyOrgId) return undefined;
   if (c.compoundId && v.residenceCompoundId !== c.compoundId) return undefined;
   if (c.workUnitId && v.workUnitId !== c.workUnitId) return undefined;
-  if (c.phoneHash !== undefined && v.phoneHash !== c.phoneHash) return undefined;
+  if (c.phoneHash !== undefined && !hashMatches(v.phoneHash, c.phoneHash)) return undefined;
   if (c.q && !v.name.includes(c.q)) return undefined;
   return v;
+}
+
+/** Whether a stored keyed hash is the one (or one of those) asked for. */
+export function hashMatches(stored: string | undefined, wanted: string | readonly string[]): boolean {
+  if (stored === undefined) return false;
+  return typeof wanted === 'string' ? stored === wanted : wanted.includes(stored);
 }

@@ -36,7 +36,8 @@ export interface ProposedChange {
 export function proposeChange(
   latest: MemberVersion,
   cmd: ChangeMember,
-  phone: { clear: string; enc: string; masked: string; hash: string; current: string } | undefined,
+  phone:
+    { clear: string; enc: string; masked: string; hash: string; keyId: string; current: string } | undefined,
 ): ProposedChange {
   const next = { ...latest };
   const changed: string[] = [];
@@ -48,6 +49,7 @@ export function proposeChange(
     next.phoneEnc = phone.enc;
     next.phoneMasked = phone.masked;
     next.phoneHash = phone.hash;
+    next.piiKeyId = phone.keyId;
     changed.push('phone');
   }
   for (const key of [

@@ -200,6 +200,14 @@ export interface SealedIdentity {
   phoneMasked: string;
   /** Keyed hash of the normalised phone (search by phone). */
   phoneHash: string;
+  /** Fingerprint of the key that hashed and sealed them (stamped on the record and its version). */
+  piiKeyId: string;
+  /**
+   * The keyed hashes a lookup matches, current key first: during a key rotation, records not yet
+   * re-sealed carry the previous key's hashes. Just `[idHash]` / `[phoneHash]` outside a rotation.
+   */
+  idHashes: readonly string[];
+  phoneHashes: readonly string[];
 }
 
 export interface RegistrationState {
@@ -249,6 +257,7 @@ export function decideRegistration(
     phoneEnc: sealed.phoneEnc,
     phoneMasked: sealed.phoneMasked,
     phoneHash: sealed.phoneHash,
+    piiKeyId: sealed.piiKeyId,
     category: cmd.category,
     status: 'active',
     partyOrgId: cmd.partyOrgId,
@@ -265,6 +274,7 @@ export function decideRegistration(
     county: place.county,
     idHash: sealed.idHash,
     idEnc: sealed.idEnc,
+    piiKeyId: sealed.piiKeyId,
     idMasked: sealed.idMasked,
     versions: [version],
     scopePaths: place.paths,

@@ -65,6 +65,11 @@ export interface MemberVersion {
    * it was kept until the start-up backfill (app/pii-backfill.ts) fills it in.
    */
   phoneHash?: string;
+  /**
+   * Fingerprint (domain/pii.ts keyIdOf) of the key that sealed `phoneEnc` and hashed `phoneHash`.
+   * Absent on versions written before key ids were kept: whichever key held opens them.
+   */
+  piiKeyId?: string;
   category: MemberCategory;
   status: 'active' | 'inactive';
   partyOrgId: string;
@@ -89,6 +94,8 @@ export interface MemberDoc {
   /** Keyed hash of the ID number: uniqueness and lookup without storing it in clear. */
   idHash: string;
   idEnc: string;
+  /** Fingerprint of the key that hashed `idHash` and sealed `idEnc` (absent: written before key ids were kept). */
+  piiKeyId?: string;
   idMasked: string;
   versions: MemberVersion[];
   /** Paths of every version, for subtree queries whatever the day asked (each version's own decide). */
