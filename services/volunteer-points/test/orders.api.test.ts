@@ -1,7 +1,7 @@
 import { OrderStateChanged, TOPICS } from '@honglian/contracts';
 import { expectValidEvents } from '@honglian/testkit';
 import type { TestUser } from '@honglian/testkit';
-import { ids, startPoints, users, type Harness } from './support.js';
+import { ids, pairingCreated, startPoints, users, type Harness } from './support.js';
 
 /** Issue 14 item 5 and DOMAIN.md scenario 3: the request loop, its 409s, escalation and points. */
 describe('resident orders and micro-wishes through HTTP', () => {
@@ -147,18 +147,21 @@ describe('resident orders and micro-wishes through HTTP', () => {
     });
     expect(wish.status).toBe(201);
     await h.http.post(`/orders/${wish.body.id}/open`, users.staff331003, {});
+    // The unit is paired with the wish's community (more in pairings.api.test.ts).
+    await h.publishTo(TOPICS.orgRegistry, pairingCreated('jd-1', { unitId: ids.bureau, targetId: ids.cm1 }));
     const claimed = await h.http.post(`/orders/${wish.body.id}/claim`, users.staff331003, {
-      unitId: 'hy-housing-bureau',
+      unitId: ids.bureau,
     });
     expect(claimed.body).toMatchObject({
       status: 'claimed',
-      claimant: { kind: 'unit', id: 'hy-housing-bureau' },
+      claimant: { kind: 'unit', id: ids.bureau },
       memberId: null,
     });
     const request = await post();
     await h.http.post(`/orders/${request.body.id}/open`, users.staff331003, {});
     expect(
-      (await h.http.post(`/orders/${request.body.id}/claim`, users.staff331003, { unitId: 'u-1' })).status,
+      (await h.http.post(`/orders/${request.body.id}/claim`, users.staff331003, { unitId: ids.bureau }))
+        .status,
     ).toBe(422);
   });
 

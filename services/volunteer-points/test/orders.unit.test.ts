@@ -2,10 +2,12 @@ import {
   decideOrderStep,
   decidePost,
   dueForEscalation,
+  UNKNOWN_UNIT,
   type Order,
   type OrderAction,
   type OrderActor,
 } from '../src/domain/orders.js';
+import { pairingLinks } from '../src/domain/pairings.js';
 
 const at = new Date('2026-03-02T10:00:00+08:00');
 
@@ -112,5 +114,70 @@ describe('the order state machine', () => {
       kind: 'invalid',
       field: 'budget',
     });
+  });
+});
+
+describe('which pairing lets a unit claim a micro-wish', () => {
+  const p = {
+    county: '331003',
+    agencyOrgId: 'u-dw',
+    agencyUnitId: 'u',
+    targetId: 'cm',
+    targetKind: 'community' as const,
+    validFrom: '2026-01-01',
+    validTo: '2026-03-01',
+    creatorLevel: 'county' as const,
+  };
+  const claim = { unitId: 'u', communityId: 'cm', day: '2026-02-28' };
+  const here = { agencyCounty: '331003', targetPath: null };
+
+  it('needs the unit (or its party organisation), the day within [validFrom, validTo), the community or a compound of it', () => {
+    expect(pairingLinks(p, claim, here)).toBe(true);
+    expect(pairingLinks(p, { ...claim, unitId: 'u-dw' }, here)).toBe(true);
+    expect(pairingLinks(p, { ...claim, unitId: 'v' }, here)).toBe(false);
+    expect(pairingLinks(p, { ...claim, day: '2026-03-01' }, here)).toBe(false);
+    expect(pairingLinks(p, { ...claim, day: '2025-12-31' }, here)).toBe(false);
+    expect(pairingLinks(p, { ...claim, communityId: 'cm-2' }, here)).toBe(false);
+    const compound = { ...p, targetId: 'cp', targetKind: 'compound' as const };
+    expect(pairingLinks(compound, claim, { ...here, targetPath: '/c/331003/st/cm/grid/cp' })).toBe(true);
+    expect(pairingLinks(compound, claim, { ...here, targetPath: '/c/331003/st/cm-2/cp' })).toBe(false);
+    expect(pairingLinks(compound, claim, here)).toBe(false); // target unknown to the read model
+  });
+
+  it('honours a cross-county pairing only when the city recorded it', () => {
+    const away = { agencyCounty: '331002', targetPath: null };
+    expect(pairingLinks(p, claim, away)).toBe(false);
+    expect(pairingLinks({ ...p, creatorLevel: null }, claim, away)).toBe(false);
+    expect(pairingLinks({ ...p, creatorLevel: 'city' }, claim, away)).toBe(true);
+    expect(pairingLinks(p, claim, { agencyCounty: null, targetPath: null })).toBe(false);
+  });
+
+  it('lets a unit claim only a wish, only with a pairing; otherwise answered like an unknown unit', () => {
+    const wish = decidePost(
+      {
+        _id: 'w',
+        county: '331003',
+        communityId: 'cm',
+        communityPath: '/p/cm',
+        streetId: null,
+        streetPath: null,
+        kind: 'wish',
+        title: 't',
+        description: '',
+        budget: 100,
+        residentSub: null,
+        residentName: 'R',
+        createdAt: at,
+        by: 'staff',
+      },
+      300,
+    );
+    if (!wish.ok) throw new Error('refused');
+    const open = { ...wish.changes.order, status: 'open' as const };
+    const staff: OrderActor = { by: 'staff', manages: true, memberId: null, owner: false };
+    const action: OrderAction = { type: 'claim', claimant: { kind: 'unit', id: 'u' } };
+    expect(decideOrderStep(open, action, staff, at, { unitPaired: true })).toMatchObject({ ok: true });
+    expect(decideOrderStep(open, action, staff, at, { unitPaired: false })).toEqual(UNKNOWN_UNIT());
+    expect(decideOrderStep(open, action, staff, at)).toEqual(UNKNOWN_UNIT());
   });
 });

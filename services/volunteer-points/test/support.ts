@@ -3,6 +3,8 @@ import {
   AttendanceRecorded,
   MemberRegistered,
   OrgCreated,
+  PairingCreated,
+  PairingEnded,
   TOPICS,
   createEvent,
   type CloudEvent,
@@ -12,11 +14,19 @@ import type { PointsRules } from '../src/domain/rules.js';
 
 export const START = '2026-03-02T09:00:00+08:00';
 
-/** The fixture world (matches TEST_USERS' scopes): 黄岩 st-1 with cm-1 and cm-2; 椒江 st-9 with cm-9. */
+/**
+ * The fixture world (matches TEST_USERS' scopes): 黄岩 st-1 with cm-1 and cm-2 (compound cp-2
+ * under cm-2); 椒江 st-9 with cm-9. Agency units (each with its party organisation `<id>-dw`):
+ * 黄岩 hy-bureau and hy-hospital, 椒江 jj-bureau. No pairing: tests publish their own.
+ */
 export const ids = {
   cm1: 'cm-1',
   cm2: 'cm-2',
   cm9: 'cm-9',
+  cp2: 'cp-2',
+  bureau: 'hy-bureau',
+  hospital: 'hy-hospital',
+  jjBureau: 'jj-bureau',
   li: 'm-331003-1',
   retiree: 'm-331003-2',
   wang: 'm-331003-3',
@@ -26,6 +36,7 @@ const P = {
   st1: '/331000/331003/st-1',
   cm1: '/331000/331003/st-1/cm-1',
   cm2: '/331000/331003/st-1/cm-2',
+  cp2: '/331000/331003/st-1/cm-2/cp-2',
   st9: '/331000/331002/st-9',
   cm9: '/331000/331002/st-9/cm-9',
 };
@@ -63,6 +74,73 @@ function org(
   });
 }
 
+/** An agency unit under its county, and its party organisation `<id>-dw`. */
+function agency(unitId: string, name: string, county: string) {
+  const path = `/331000/${county}/${unitId}`;
+  return [
+    org(unitId, 'agency-unit', name, county, path, county),
+    org(
+      `${unitId}-dw`,
+      'agency-party-organisation',
+      `${name}机关党委`,
+      unitId,
+      `${path}/${unitId}-dw`,
+      county,
+    ),
+  ];
+}
+
+/** A pairing (结对共建) as the registry publishes it, filed under the target's county. */
+export function pairingCreated(
+  pairingId: string,
+  opts: {
+    unitId: string;
+    targetId: string;
+    targetKind?: 'community' | 'compound';
+    county?: string;
+    validFrom?: string;
+    validTo?: string | null;
+    /** Absent: an event from before the registry stated it. */
+    creatorLevel?: 'city' | 'county' | 'community';
+    time?: Date;
+  },
+): CloudEvent {
+  const county = opts.county ?? '331003';
+  return createEvent({
+    type: PairingCreated.type,
+    source: REG,
+    subject: pairingId,
+    county,
+    time: opts.time ?? t0,
+    data: {
+      pairingId,
+      county,
+      agencyOrgId: `${opts.unitId}-dw`,
+      agencyUnitId: opts.unitId,
+      targetId: opts.targetId,
+      targetKind: opts.targetKind ?? 'community',
+      validFrom: opts.validFrom ?? '2026-01-01',
+      validTo: opts.validTo ?? null,
+      needs: [],
+      resources: [],
+      projects: ['微心愿认领'],
+      ...(opts.creatorLevel ? { creatorLevel: opts.creatorLevel } : {}),
+    },
+  });
+}
+
+/** The registry ending a pairing (its state, validTo = endedOn). */
+export function pairingEnded(created: CloudEvent, endedOn: string, time: Date): CloudEvent {
+  return createEvent({
+    type: PairingEnded.type,
+    source: REG,
+    subject: created.subject,
+    county: created.county!,
+    time,
+    data: { ...(created.data as object), validTo: endedOn, endedOn },
+  });
+}
+
 function member(memberId: string, name: string, county: string, residenceCommunityId: string) {
   return createEvent({
     type: MemberRegistered.type,
@@ -96,6 +174,10 @@ export function fixtureEvents(): CloudEvent[] {
     org('331002', 'county', '椒江区', '331000', '/331000/331002', '331002'),
     org('st-9', 'street', '海门街道', '331002', P.st9, '331002'),
     org(ids.cm9, 'community', '海门社区', 'st-9', P.cm9, '331002'),
+    org(ids.cp2, 'compound', '天长小区', ids.cm2, P.cp2, '331003'),
+    ...agency(ids.bureau, '黄岩区住建局', '331003'),
+    ...agency(ids.hospital, '黄岩区人民医院', '331003'),
+    ...agency(ids.jjBureau, '椒江区住建局', '331002'),
     member(ids.li, '李红', '331003', ids.cm1),
     member(ids.retiree, '王老伯', '331003', ids.cm1),
     member(ids.wang, '王强', '331003', ids.cm2),

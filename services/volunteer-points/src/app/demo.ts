@@ -24,8 +24,9 @@ type County = DemoDirectory['counties'][number];
  * a redemption for `<code>-member-01`, a retiree `<code>-member-02` past
  * 100 h (★), and orders in several states (posted, open wish, claimed,
  * done and rated 5/5: its points come through the order consumer like any
- * other). Written through the domain decisions and the ledger; skipped when
- * the catalogue is there already.
+ * other), and a wish claimed by the unit paired with `<code>-community-02`.
+ * Written through the domain decisions and the ledger; skipped when the
+ * catalogue is there already.
  */
 export async function seedDemoPoints(ctx: PointsContext, ledger: Ledger, demo: DemoDirectory) {
   const first = demo.counties[0];
@@ -146,16 +147,42 @@ async function redeem(ctx: PointsContext, c: County, item: CatalogueItem, now: D
   });
 }
 
-/** Four orders: posted; an open micro-wish; claimed; done and rated 5/5. */
+/**
+ * The demo world's pairing (org-registry src/demo/demo-city.ts): `<code>-agency-01` (its party
+ * organisation `<code>-agency-01-dw`) is paired with `<code>-community-02`, a sibling of the
+ * demo community under the demo street, from 2025-01-01 with no end. The micro-wish a unit
+ * claims is posted there: the demo community itself has no paired unit.
+ */
+export function demoPairing(c: County) {
+  const communityId = `${c.code}-community-02`;
+  return {
+    pairingId: `${c.code}-JD-1`,
+    unitId: `${c.code}-agency-01`,
+    agencyOrgId: `${c.code}-agency-01-dw`,
+    communityId,
+    communityPath: `${c.street.path}/${communityId}`,
+    validFrom: '2025-01-01',
+  };
+}
+
+/**
+ * Five orders: posted; an open micro-wish; claimed; done and rated 5/5 (all at the demo
+ * community); and a micro-wish at the paired community claimed by the paired unit.
+ */
 async function demoOrders(ctx: PointsContext, c: County, now: Date): Promise<number> {
   const staff: OrderActor = { by: 'demo-seed', manages: true, memberId: null, owner: false };
   const member = { by: c.member.memberId, manages: false, memberId: c.member.memberId, owner: false };
   const resident = { by: 'resident', manages: false, memberId: null, owner: true };
+  const paired = demoPairing(c);
   const specs: {
     title: string;
     kind: 'request' | 'wish';
     budget: number | null;
     steps: [OrderAction, OrderActor][];
+    /** Another community than the demo one. */
+    community?: { orgId: string; path: string };
+    residentName?: string;
+    hoursAgo?: number;
   }[] = [
     { title: '楼道灯不亮 Stairway light out', kind: 'request', budget: null, steps: [] },
     {
@@ -184,17 +211,30 @@ async function demoOrders(ctx: PointsContext, c: County, now: Date): Promise<num
         [{ type: 'rate', rating: 5, comment: '很满意' }, resident],
       ],
     },
+    {
+      title: '为社区儿童之家添置图书 Books for the children’s corner',
+      kind: 'wish',
+      budget: 200,
+      community: { orgId: paired.communityId, path: paired.communityPath },
+      residentName: '社区儿童之家 Children’s corner',
+      hoursAgo: 4,
+      steps: [
+        [{ type: 'open' }, staff],
+        [{ type: 'claim', claimant: { kind: 'unit', id: paired.unitId } }, staff],
+      ],
+    },
   ];
   for (const [i, spec] of specs.entries()) {
     await withOutbox(ctx.conn, async (session, outbox) => {
-      const at = new Date(now.getTime() - (3 - i) * 3_600_000);
+      const at = new Date(now.getTime() - (spec.hoursAgo ?? 3 - i) * 3_600_000);
+      const community = spec.community ?? c.community;
       const posted = orThrow(
         decidePost(
           {
             _id: `demo-${c.code}-ord-${i + 1}`,
             county: c.code,
-            communityId: c.community.orgId,
-            communityPath: c.community.path,
+            communityId: community.orgId,
+            communityPath: community.path,
             streetId: c.street.orgId,
             streetPath: c.street.path,
             kind: spec.kind,
@@ -202,7 +242,7 @@ async function demoOrders(ctx: PointsContext, c: County, now: Date): Promise<num
             description: '',
             budget: spec.budget,
             residentSub: null,
-            residentName: `${c.compound.name}居民`,
+            residentName: spec.residentName ?? `${c.compound.name}居民`,
             createdAt: at,
             by: 'demo-seed',
           },
@@ -212,7 +252,9 @@ async function demoOrders(ctx: PointsContext, c: County, now: Date): Promise<num
       let order: Order = posted.changes.order;
       const events = [...posted.events];
       for (const [action, actor] of spec.steps) {
-        const step = orThrow(decideOrderStep(order, action, actor, at));
+        // The unit's claim rests on the demo world's pairing (demoPairing): the registry's events
+        // may not have reached the read model yet while the demo is seeded, so it is stated here.
+        const step = orThrow(decideOrderStep(order, action, actor, at, { unitPaired: true }));
         order = { ...order, ...step.changes.set, history: [...order.history, step.changes.step] };
         events.push(...step.events);
       }

@@ -12,7 +12,9 @@ import {
   type Order,
   type OrderAction,
   type OrderKind,
+  type StepFacts,
 } from '../domain/orders.js';
+import { dayOf } from '../domain/rules.js';
 import { manages, managesAny } from '../domain/scope.js';
 import { actorOf, newId, type PointsContext } from './context.js';
 import type { Ledger } from './ledger.js';
@@ -107,12 +109,34 @@ export class OrderService {
     const now = this.ctx.clock.now();
     return withOutbox(this.ctx.conn, async (session, outbox) => {
       const order = (await this.store.byId(id, session))!;
-      const { changes, events } = orThrow(decideOrderStep(order, action, actor, now));
+      const facts = await this.factsFor(order, action, now, session);
+      const { changes, events } = orThrow(decideOrderStep(order, action, actor, now, facts));
       if (!(await this.store.step(id, order.status, changes.set, changes.step, session)))
         throwRefusal(ILLEGAL_STEP(order.status, action.type));
       emitAll(outbox, events, { time: now });
       return { ...order, ...changes.set, history: [...order.history, changes.step] };
     });
+  }
+
+  /**
+   * What the step needs from the read model: for a unit's claim, whether a pairing in force on
+   * the claim's (CST) day links the unit with the order's community. Read in the step's
+   * transaction; a unit the read model does not know is simply not paired.
+   */
+  private async factsFor(
+    order: Order,
+    action: OrderAction,
+    now: Date,
+    session: ClientSession,
+  ): Promise<StepFacts> {
+    if (action.type !== 'claim' || action.claimant.kind !== 'unit') return {};
+    const unitPaired = await this.ctx.data.readModel.pairsUnitWith(
+      action.claimant.id,
+      order.communityId,
+      dayOf(now),
+      session,
+    );
+    return { unitPaired };
   }
 
   get(id: string, principal: Principal): Promise<Order> {

@@ -4,7 +4,7 @@ import type { ClientSession } from 'mongoose';
 import type { OrgRm } from '../data/types.js';
 import type { Certificate } from '../domain/certificates.js';
 import type { Account, Entry } from '../domain/ledger.js';
-import type { Order } from '../domain/orders.js';
+import { UNKNOWN_UNIT, type Order } from '../domain/orders.js';
 import type { ServiceRecord } from '../domain/records.js';
 import type { CatalogueItem, Redemption } from '../domain/redemption.js';
 import { isSelf, manages, managesAny } from '../domain/scope.js';
@@ -18,6 +18,8 @@ export const UNKNOWN = {
   community: () => refuse.invalid('社区不存在', 'no such community', { field: 'communityId' }),
   member: () => refuse.invalid('党员不存在', 'no such member', { field: 'memberId' }),
   item: () => refuse.notFound('物品不存在', 'no such item', { field: 'itemId' }),
+  /** A unit claiming a micro-wish without a pairing in force with its community (domain/orders.ts). */
+  unit: UNKNOWN_UNIT,
 };
 
 /** A member as the points service knows them: its account, or the registry's record. */

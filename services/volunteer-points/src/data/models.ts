@@ -5,7 +5,7 @@ import type { Order } from '../domain/orders.js';
 import type { ServiceRecord } from '../domain/records.js';
 import type { CatalogueItem, Redemption } from '../domain/redemption.js';
 import type { RuleVersion, YearEndSetting } from './types.js';
-import type { MemberRm, OrgRm, StarDoc, CounterDoc } from './types.js';
+import type { MemberRm, OrgRm, PairingRm, StarDoc, CounterDoc } from './types.js';
 
 /**
  * The collections. Shapes are the domain's types (domain/*.ts); the schemas
@@ -24,6 +24,9 @@ const loose = (collection: string): Schema =>
 const Orgs = loose('orgs');
 Orgs.index({ kind: 1, county: 1 });
 const Members = loose('members');
+const Pairings = loose('pairings');
+Pairings.index({ agencyUnitId: 1 });
+Pairings.index({ agencyOrgId: 1 });
 const Entries = loose('entries');
 Entries.index({ memberId: 1, at: 1 });
 Entries.index({ memberId: 1, day: 1 });
@@ -58,6 +61,7 @@ const Counters = loose('counters');
 export interface PointsModels {
   Org: Model<OrgRm>;
   Member: Model<MemberRm>;
+  Pairing: Model<PairingRm>;
   Entry: Model<Entry>;
   Account: Model<Account>;
   Star: Model<StarDoc>;
@@ -77,6 +81,7 @@ export function pointsModels(conn: Connection): PointsModels {
   return {
     Org: m('Org', Orgs),
     Member: m('Member', Members),
+    Pairing: m('Pairing', Pairings),
     Entry: m('Entry', Entries),
     Account: m('Account', Accounts),
     Star: m('Star', Stars),

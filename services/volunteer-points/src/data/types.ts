@@ -1,4 +1,5 @@
 import type { YearEndPolicy } from '../domain/ledger.js';
+import type { PairingFacts } from '../domain/pairings.js';
 export type { RuleVersion } from '../domain/rules.js';
 
 /** An org unit as the registry's latest event states it. */
@@ -19,6 +20,18 @@ export interface MemberRm {
   county: string;
   name: string;
   residenceCommunityId: string | null;
+  eventTime: string;
+}
+
+/**
+ * A pairing (结对共建) as the registry's events state it, under the county the event names;
+ * `validTo` is the `endedOn` of an ended one. Whether it counts is decided where it is read
+ * (domain/pairings.ts).
+ */
+export interface PairingRm extends PairingFacts {
+  _id: string;
+  endedOn: string | null;
+  /** Time of the event that stated what is held (newer state wins). */
   eventTime: string;
 }
 

@@ -5,8 +5,9 @@ import { OrderStateChanged } from '@honglian/contracts';
  * The request loop (DOMAIN.md §3): 居民点单 → 组织下单 → 党员接单 → done → the
  * resident rates. A resident (or staff for them) posts; community staff
  * verify and dispatch to a member or open it to all; a member claims (a
- * micro-wish 微心愿 also a paired unit); the claimant completes with proof;
- * the resident rates 1–5. Unclaimed after N days it escalates to the street.
+ * micro-wish 微心愿 also a unit paired with its community, named by staff);
+ * the claimant completes with proof; the resident rates 1–5. Unclaimed
+ * after N days it escalates to the street.
  * Every step is timestamped in `history`; any other step is a 409.
  */
 export type OrderStatus =
@@ -91,19 +92,39 @@ export const ILLEGAL_STEP = (status: OrderStatus, action: string): Refusal =>
   });
 const NOT_YOURS = () => refuse.forbidden('无权进行此操作', 'you may not take this step on the order');
 
-function who(action: OrderAction, order: Order, actor: OrderActor): Refusal | null {
+/**
+ * A unit named to claim a micro-wish that no pairing in force links with the wish's community:
+ * answered exactly like a unit that does not exist (422, field `unitId`), whatever the unit is
+ * and wherever it is, so the answer tells nothing about units of other counties.
+ */
+export const UNKNOWN_UNIT = (): Refusal =>
+  refuse.invalid('该单位不存在或未与本社区结对', 'no such unit paired with this community', {
+    field: 'unitId',
+  });
+
+/** What a step needs to know beyond the order and the actor (the app resolves it from the read model). */
+export interface StepFacts {
+  /**
+   * For a unit's claim: a pairing (结对共建) in force on the day of the claim links the unit with
+   * the order's community (domain/pairings.ts `pairingLinks`).
+   */
+  unitPaired?: boolean;
+}
+
+function who(action: OrderAction, order: Order, actor: OrderActor, facts: StepFacts): Refusal | null {
   switch (action.type) {
     case 'open':
     case 'dispatch':
     case 'reject':
       return actor.manages ? null : NOT_YOURS();
     case 'claim':
-      if (action.claimant.kind === 'unit')
-        return order.kind === 'wish' && actor.manages
-          ? null
-          : refuse.invalid('只有微心愿可由结对单位认领', 'only a micro-wish can be claimed by a unit', {
-              field: 'unitId',
-            });
+      if (action.claimant.kind === 'unit') {
+        if (order.kind !== 'wish' || !actor.manages)
+          return refuse.invalid('只有微心愿可由结对单位认领', 'only a micro-wish can be claimed by a unit', {
+            field: 'unitId',
+          });
+        return facts.unitPaired ? null : UNKNOWN_UNIT();
+      }
       if (order.status === 'dispatched' && order.dispatchedTo !== action.claimant.id)
         return refuse.conflict('已派给其他党员', 'the order is dispatched to another member');
       return actor.memberId === action.claimant.id || actor.manages ? null : NOT_YOURS();
@@ -131,17 +152,21 @@ const TARGET: Record<OrderAction['type'], (o: Order) => OrderStatus> = {
   escalate: (o) => o.status,
 };
 
-/** One step of an order: the fields to set (with a history step) and the state-changed event. */
+/**
+ * One step of an order: the fields to set (with a history step) and the state-changed event.
+ * A unit's claim of a micro-wish needs `facts.unitPaired` (absent: refused as an unknown unit).
+ */
 export function decideOrderStep(
   order: Order,
   action: OrderAction,
   actor: OrderActor,
   at: Date,
+  facts: StepFacts = {},
 ): Decision<{ set: Partial<Order>; step: OrderStep }> {
   if (!FROM[action.type].includes(order.status)) return ILLEGAL_STEP(order.status, action.type);
   if (action.type === 'escalate' && (order.escalated || !order.streetPath))
     return ILLEGAL_STEP(order.status, action.type);
-  const refused = who(action, order, actor);
+  const refused = who(action, order, actor, facts);
   if (refused) return refused;
   const to = TARGET[action.type](order);
   const set: Partial<Order> = { status: to, updatedAt: at };

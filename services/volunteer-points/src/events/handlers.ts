@@ -7,17 +7,26 @@ import {
   OrgChanged,
   OrgClosed,
   OrgCreated,
+  PairingCreated,
+  PairingEnded,
+  type EventData,
 } from '@honglian/contracts';
 import { eventHandlers, on, type EventHandlers, type IdempotentContext } from '@honglian/messaging';
 import type { OrderService } from '../app/orders.js';
 import type { RecordService } from '../app/records.js';
 import type { ReadModel } from '../data/read-model.js';
+import type { PairingRm } from '../data/types.js';
 
 /**
- * Orgs and members from the org registry's events (names, paths, counties
- * for scoping). Each handler is a state update keyed by the aggregate id and
- * guarded by the event time, so an older or a repeated event changes nothing;
- * the kit's `idempotent` skips repeated deliveries besides.
+ * Orgs, members and pairings from the org registry's events (names, paths,
+ * counties for scoping; pairings for who may claim a micro-wish). Each handler
+ * is a state update keyed by the aggregate id and guarded by the event time,
+ * so an older or a repeated event changes nothing; the kit's `idempotent`
+ * skips repeated deliveries besides. A pairing is kept as its event states it
+ * (the registry has no pairing-changed event: created, then possibly ended);
+ * an end is final, so a created event arriving after it (replay, reordering)
+ * does not reopen it. Whether a pairing counts is decided where it is read
+ * (ReadModel.pairsUnitWith, domain/pairings.ts).
  */
 export function registryHandlers(readModel: ReadModel): EventHandlers<IdempotentContext> {
   const newer = (current: { eventTime: string } | null, time: string) =>
@@ -44,6 +53,26 @@ export function registryHandlers(readModel: ReadModel): EventHandlers<Idempotent
     on(OrgClosed, async (event, { session }) => {
       await readModel.closeOrg(event.data.orgId, event.data.closedOn, session);
     }),
+    on(PairingCreated, async (event, { session }) => {
+      const d = event.data;
+      const current = await readModel.pairing(d.pairingId, session);
+      if (current?.endedOn || !newer(current, event.time)) return;
+      await readModel.putPairing(pairingOf(d, { validTo: d.validTo, endedOn: null }, event.time), session);
+    }),
+    on(PairingEnded, async (event, { session }) => {
+      const d = event.data;
+      const current = await readModel.pairing(d.pairingId, session);
+      if (current?.endedOn && !newer(current, event.time)) return;
+      const end = { validTo: d.endedOn, endedOn: d.endedOn };
+      await readModel.putPairing(
+        pairingOf(
+          { ...d, creatorLevel: d.creatorLevel ?? current?.creatorLevel ?? undefined },
+          end,
+          event.time,
+        ),
+        session,
+      );
+    }),
     on([MemberRegistered, MemberChanged, MemberTransferred], async (event, { session }) => {
       const d = event.data;
       if (!newer(await readModel.member(d.memberId, session), event.time)) return;
@@ -59,6 +88,26 @@ export function registryHandlers(readModel: ReadModel): EventHandlers<Idempotent
       );
     }),
   ]);
+}
+
+/** The read model's pairing from an event's state, with the end as the caller decides it. */
+function pairingOf(
+  d: EventData<typeof PairingCreated>,
+  end: Pick<PairingRm, 'validTo' | 'endedOn'>,
+  eventTime: string,
+): PairingRm {
+  return {
+    _id: d.pairingId,
+    county: d.county,
+    agencyOrgId: d.agencyOrgId,
+    agencyUnitId: d.agencyUnitId,
+    targetId: d.targetId,
+    targetKind: d.targetKind,
+    validFrom: d.validFrom,
+    creatorLevel: d.creatorLevel ?? null,
+    ...end,
+    eventTime,
+  };
 }
 
 /**
