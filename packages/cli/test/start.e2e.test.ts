@@ -34,6 +34,10 @@ function startCli(env: Record<string, string>): {
 const exitOf = (child: ChildProcessWithoutNullStreams) =>
   new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
+// Each test starts the whole suite as a child process and seeds the demo city into every service:
+// on a shared, slow CI machine that takes well over jest's default 30 s. Generous, never timed.
+jest.setTimeout(240_000);
+
 describe('honglian start', () => {
   it('prints one line per service and a ready line, serves health, and exits 0 on SIGTERM', async () => {
     const { child, lines } = startCli({ PORT: '0' });
