@@ -1,62 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ContractStarted, OrgCreated, TOPICS, createEvent } from '@honglian/contracts';
-import { DAY, SCENARIO_5, collectingCycle, rate, startEvaluation, users, type Harness } from './support.js';
-
-const REG = '/honglian/org-registry';
-const t0 = new Date('2026-01-01T08:00:00+08:00');
-
-/** A firm registered in 331002 serving compound cp-3 of 331003 (the registry allows it). */
-const crossCounty = () => [
-  createEvent({
-    type: OrgCreated.type,
-    source: REG,
-    subject: 'cp-3',
-    county: '331003',
-    time: t0,
-    data: {
-      orgId: 'cp-3',
-      county: '331003',
-      kind: 'compound',
-      name: '东城小区',
-      parentId: 'cm-1',
-      path: '/331000/331003/st-1/cm-1/cp-3',
-      effectiveFrom: '2024-01-01',
-    },
-  }),
-  createEvent({
-    type: OrgCreated.type,
-    source: REG,
-    subject: 'firm-x',
-    county: '331002',
-    time: t0,
-    data: {
-      orgId: 'firm-x',
-      county: '331002',
-      kind: 'property-firm',
-      name: 'X物业',
-      parentId: '331002',
-      path: '/331000/331002/firm-x',
-      effectiveFrom: '2024-01-01',
-      code: '91331002MA0000003X',
-    },
-  }),
-  createEvent({
-    type: ContractStarted.type,
-    source: REG,
-    subject: 'ct-3',
-    county: '331003',
-    time: t0,
-    data: {
-      contractId: 'ct-3',
-      county: '331003',
-      firmId: 'firm-x',
-      compoundId: 'cp-3',
-      validFrom: '2024-01-01',
-      validTo: null,
-    },
-  }),
-];
+import { TOPICS } from '@honglian/contracts';
+import {
+  DAY,
+  SCENARIO_5,
+  collectingCycle,
+  crossCounty,
+  rate,
+  startEvaluation,
+  users,
+  type Harness,
+} from './support.js';
 
 /** Firm R's strong ratings at compound 2 (AAA), optionally with a veto from the street. */
 const strong = (veto: boolean): [keyof typeof users, object][] => [

@@ -1,60 +1,13 @@
-import { ContractStarted, OrgCreated, TOPICS, createEvent } from '@honglian/contracts';
-import { SCENARIO_5, collectingCycle, rate, startEvaluation, users, type Harness } from './support.js';
-
-const REG = '/honglian/org-registry';
-const t0 = new Date('2026-01-01T08:00:00+08:00');
-
-/** Firm X, registered in 331002, holds a contract for compound cp-3 of 331003 (the registry allows it). */
-const crossCounty = () => [
-  createEvent({
-    type: OrgCreated.type,
-    source: REG,
-    subject: 'cp-3',
-    county: '331003',
-    time: t0,
-    data: {
-      orgId: 'cp-3',
-      county: '331003',
-      kind: 'compound',
-      name: '东城小区',
-      parentId: 'cm-1',
-      path: '/331000/331003/st-1/cm-1/cp-3',
-      effectiveFrom: '2024-01-01',
-    },
-  }),
-  createEvent({
-    type: OrgCreated.type,
-    source: REG,
-    subject: 'firm-x',
-    county: '331002',
-    time: t0,
-    data: {
-      orgId: 'firm-x',
-      county: '331002',
-      kind: 'property-firm',
-      name: 'X物业',
-      parentId: '331002',
-      path: '/331000/331002/firm-x',
-      effectiveFrom: '2024-01-01',
-      code: '91331002MA0000003X',
-    },
-  }),
-  createEvent({
-    type: ContractStarted.type,
-    source: REG,
-    subject: 'ct-3',
-    county: '331003',
-    time: t0,
-    data: {
-      contractId: 'ct-3',
-      county: '331003',
-      firmId: 'firm-x',
-      compoundId: 'cp-3',
-      validFrom: '2024-01-01',
-      validTo: null,
-    },
-  }),
-];
+import { TOPICS } from '@honglian/contracts';
+import {
+  SCENARIO_5,
+  collectingCycle,
+  crossCounty,
+  rate,
+  startEvaluation,
+  users,
+  type Harness,
+} from './support.js';
 
 /** Firm X's own account: its token names its home county, 331002. */
 const firmX = { username: 'firm-x', roles: ['property-firm'], county: '331002', firmId: 'firm-x' };

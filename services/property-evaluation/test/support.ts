@@ -154,3 +154,55 @@ export async function rate(
   }
   return out;
 }
+
+/** Firm X, registered in 331002, holds a contract for compound cp-3 of 331003 (the registry allows it). */
+export const crossCounty = (): CloudEvent[] => [
+  createEvent({
+    type: OrgCreated.type,
+    source: REG,
+    subject: 'cp-3',
+    county: '331003',
+    time: t0,
+    data: {
+      orgId: 'cp-3',
+      county: '331003',
+      kind: 'compound',
+      name: '东城小区',
+      parentId: 'cm-1',
+      path: '/331000/331003/st-1/cm-1/cp-3',
+      effectiveFrom: '2024-01-01',
+    },
+  }),
+  createEvent({
+    type: OrgCreated.type,
+    source: REG,
+    subject: 'firm-x',
+    county: '331002',
+    time: t0,
+    data: {
+      orgId: 'firm-x',
+      county: '331002',
+      kind: 'property-firm',
+      name: 'X物业',
+      parentId: '331002',
+      path: '/331000/331002/firm-x',
+      effectiveFrom: '2024-01-01',
+      code: '91331002MA0000003X',
+    },
+  }),
+  createEvent({
+    type: ContractStarted.type,
+    source: REG,
+    subject: 'ct-3',
+    county: '331003',
+    time: t0,
+    data: {
+      contractId: 'ct-3',
+      county: '331003',
+      firmId: 'firm-x',
+      compoundId: 'cp-3',
+      validFrom: '2024-01-01',
+      validTo: null,
+    },
+  }),
+];
