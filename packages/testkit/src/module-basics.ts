@@ -1,6 +1,7 @@
 import type { AnyServiceModule } from '@honglian/service-kit';
 import request from 'supertest';
 import { startModule, type ModuleHarness, type ModuleHarnessOptions } from './module-harness.js';
+import { TEST_USERS, bearer, brokenTokens } from './tokens.js';
 
 /**
  * What every module-built service answers once the kit started it: healthy, ready with its
@@ -53,8 +54,70 @@ export function describeModuleBasics<M extends AnyServiceModule>(
       expect(undecodable.headers['content-type']).toMatch(/^application\/problem\+json/);
     });
 
+    it('answers every protected operation: 401 with the right challenge to each broken token, 403 without the role', async () => {
+      const ops = protectedOperations(
+        (await request(h.service.app).get('/openapi.json')).body,
+        module.prefix,
+      );
+      expect(ops.length).toBeGreaterThan(0);
+      const broken = await brokenTokens(h.issuer, TEST_USERS.cityAdmin);
+      const noRole = bearer(await h.issuer.token(TEST_USERS.noRole));
+      const wrong: string[] = [];
+      for (const op of ops) {
+        for (const b of broken) {
+          const call = h.http.request(op.method, op.path);
+          const res = await (b.token === undefined ? call : call.set(bearer(b.token)));
+          const got = `${res.status} ${res.headers['www-authenticate']} ${res.headers['content-type']}`;
+          if (res.status !== 401 || res.headers['www-authenticate'] !== b.challenge || !isProblem(res))
+            wrong.push(`${op.method.toUpperCase()} ${op.path} with ${b.name}: ${got}`);
+        }
+        if (op.roles) {
+          const res = await h.http.request(op.method, op.path).set(noRole);
+          if (res.status !== 403 || !isProblem(res))
+            wrong.push(`${op.method.toUpperCase()} ${op.path} without a role: ${res.status}`);
+        }
+      }
+      expect(wrong).toEqual([]);
+    });
+
     it('names its consumer groups after itself', () => {
       for (const c of h.service.consumers) expect(c.group.startsWith(`${module.name}.`)).toBe(true);
     });
   });
 }
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+interface ProtectedOperation {
+  method: Method;
+  /** The path relative to the module's prefix, path parameters filled with a placeholder. */
+  path: string;
+  /** Whether the operation names roles (`x-roles`): a valid token without one gets 403. */
+  roles: boolean;
+}
+
+/** Every operation of a service's OpenAPI document that needs a token: read, not listed, so new routes are covered. */
+function protectedOperations(
+  doc: { paths: Record<string, Record<string, { security?: unknown[]; 'x-roles'?: string[] }>> },
+  prefix: string,
+): ProtectedOperation[] {
+  const ops: ProtectedOperation[] = [];
+  for (const [template, item] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(item)) {
+      if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
+      if (Array.isArray(op.security) && op.security.length === 0) continue;
+      ops.push({
+        method: method as Method,
+        path: (template.startsWith(prefix) ? template.slice(prefix.length) : template).replace(
+          /\{[^}]+\}/g,
+          'placeholder-1',
+        ),
+        roles: (op['x-roles']?.length ?? 0) > 0,
+      });
+    }
+  }
+  return ops;
+}
+
+const isProblem = (res: { headers: Record<string, string | undefined> }) =>
+  /^application\/problem\+json/.test(res.headers['content-type'] ?? '');

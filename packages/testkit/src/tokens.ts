@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
@@ -199,4 +199,54 @@ export async function startTestIssuer(opts: { realm?: string; audience?: string 
         server.closeAllConnections();
       }),
   };
+}
+
+/** A token every service must refuse with 401, and the `WWW-Authenticate` challenge it must get. */
+export interface BrokenToken {
+  name: string;
+  /** undefined: no Authorization header at all. */
+  token: string | undefined;
+  challenge: 'Bearer' | 'Bearer error="invalid_token"';
+}
+
+/**
+ * The token matrix (issue "proof suite", item 5): no token, garbage, `alg: none`, HS256 signed
+ * with the realm's public key (the algorithm-confusion attack), expired, no `exp`, wrong issuer,
+ * wrong audience, a forged signature, and a key id the realm does not publish. All for `user`,
+ * who would be let in with a valid token.
+ */
+export async function brokenTokens(issuer: TestIssuer, user: TestUser): Promise<BrokenToken[]> {
+  const invalid = 'Bearer error="invalid_token"' as const;
+  const claims = issuer.claimsFor(user);
+  const jwk = issuer.keys.jwks().keys.find((k) => k.kid === issuer.keys.currentKid)!;
+  const publicPem = createPublicKey({ key: { ...jwk }, format: 'jwk' })
+    .export({ type: 'spki', format: 'pem' })
+    .toString();
+  const hs256 = await new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: issuer.keys.currentKid })
+    .sign(new TextEncoder().encode(publicPem));
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const unknownKid = await new SignJWT(claims)
+    .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: `unknown-${randomUUID()}` })
+    .sign(privateKey);
+  return [
+    { name: 'no token', token: undefined, challenge: 'Bearer' },
+    { name: 'garbage', token: GARBAGE_TOKEN, challenge: 'Bearer' },
+    { name: 'alg none', token: await issuer.token(user, { unsigned: true }), challenge: invalid },
+    { name: 'HS256 with the public key', token: hs256, challenge: invalid },
+    { name: 'expired', token: await issuer.token(user, { expiresIn: -60 }), challenge: invalid },
+    { name: 'no exp', token: await issuer.token(user, { noExp: true }), challenge: invalid },
+    {
+      name: 'wrong issuer',
+      token: await issuer.token(user, { claims: { iss: 'http://evil.example/realms/honglian' } }),
+      challenge: invalid,
+    },
+    {
+      name: 'wrong audience',
+      token: await issuer.token(user, { claims: { aud: 'account' } }),
+      challenge: invalid,
+    },
+    { name: 'forged signature', token: await issuer.token(user, { foreignKey: true }), challenge: invalid },
+    { name: 'unknown key id', token: unknownKid, challenge: invalid },
+  ];
 }
