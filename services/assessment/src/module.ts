@@ -4,11 +4,15 @@ import { ConsequenceService } from './app/consequences.js';
 import type { AssessmentContext } from './app/context.js';
 import { seedDemoAssessment } from './app/demo.js';
 import { RatingJobs } from './app/jobs.js';
+import { ManualItemService } from './app/manual-items.js';
 import { Projector } from './app/projector.js';
 import { RatingService } from './app/ratings.js';
 import { RuleService } from './app/rules.js';
+import { RatingSchedule } from './app/schedule.js';
+import { manualItemRoutes } from './api/manual-routes.js';
 import { ratingRoutes, type AssessmentServices } from './api/routes.js';
 import { ruleRoutes } from './api/rule-routes.js';
+import { AssessmentConfigSchema, assessmentSettingsOf } from './config.js';
 import { assessmentData } from './data/index.js';
 import { prepareAssessment } from './data/models.js';
 import { projectionHandlers } from './events/registry.js';
@@ -25,28 +29,36 @@ export const PROJECTION_GROUP = 'assessment.projections';
 
 /**
  * assessment as the kit runs it: projections of every service's events, period ratings on
- * demand (or as jobs), publication with consequences, replay of rule versions, read API.
+ * demand (or as jobs) and on schedule (a background timer), manual organisational items,
+ * publication with consequences, city and county rule versions with replay, read API.
  */
 export const assessmentModule = defineServiceModule({
   ...SERVICE,
+  config: AssessmentConfigSchema,
+  settings: assessmentSettingsOf,
   outbox: { topic: TOPICS.assessment },
-  create: ({ db, clock, logger }) => {
+  create: ({ db, clock, logger, settings }) => {
     const data = assessmentData(db);
     const ctx: AssessmentContext = { conn: db, data, clock, logger };
     const rules = new RuleService(ctx);
     const projector = new Projector(ctx);
+    const ratings = new RatingService(ctx, rules);
+    const schedule = new RatingSchedule(ctx, ratings, settings.timers);
     const services: AssessmentServices = {
       ctx,
       rules,
-      ratings: new RatingService(ctx, rules),
+      ratings,
       consequences: new ConsequenceService(ctx),
       jobs: new RatingJobs(ctx),
       projector,
+      manualItems: new ManualItemService(ctx),
+      schedule,
     };
     return {
       routes: (api) => {
         ratingRoutes(api, services);
         ruleRoutes(api, services);
+        manualItemRoutes(api, services);
       },
       prepare: () => prepareAssessment(data.models),
       consumers: [
@@ -61,7 +73,18 @@ export const assessmentModule = defineServiceModule({
           handle: projectionHandlers(projector),
         },
       ],
-      expose: { services },
+      background: [
+        {
+          name: 'schedule',
+          start: () => schedule.start(settings.scheduleMs),
+          stop: () => schedule.stop(),
+        },
+      ],
+      expose: {
+        services,
+        /** Runs the scheduled computation once at the injected clock's now (tests, operators). */
+        tick: () => schedule.tick(),
+      },
       seedDemo: (demo: DemoDirectory) => seedDemoAssessment(ctx, services, demo),
     };
   },

@@ -1,4 +1,4 @@
-import { startModule, TEST_USERS } from '@honglian/testkit';
+import { startModule, TEST_USERS, type ModuleHarnessOptions } from '@honglian/testkit';
 import {
   AttendanceRecorded,
   MemberRegistered,
@@ -12,6 +12,7 @@ import {
   type EventDefinition,
   type EventInput,
 } from '@honglian/contracts';
+import type { ScheduleTimers } from '../src/app/schedule.js';
 import { assessmentModule } from '../src/index.js';
 
 export const START = '2026-02-15T09:00:00+08:00';
@@ -21,6 +22,7 @@ export const PATH = {
   county: '/331000/331003',
   street: '/331000/331003/st-1',
   x: '/331000/331003/st-1/cm-1',
+  y: '/331000/331003/st-1/cm-2',
 };
 
 let n = 0;
@@ -50,22 +52,23 @@ const org = (
 ) =>
   ev(OrgCreated, { orgId, county: COUNTY, kind, name: orgId, parentId, path, effectiveFrom: '2025-01-01' });
 
+const member = (memberId: string, name: string, communityId = 'cm-1') =>
+  ev(MemberRegistered, {
+    memberId,
+    county: COUNTY,
+    name,
+    category: 'in-service',
+    status: 'active',
+    partyOrgId: communityId,
+    workUnitId: null,
+    residenceCompoundId: null,
+    residenceBuildingId: null,
+    residenceCommunityId: communityId,
+    effectiveFrom: '2025-01-01',
+  });
+
 /** The tree (county → st-1 → cm-1) and members Li (m-331003-1) and Wang. */
 export function registryFixture(): CloudEvent[] {
-  const member = (memberId: string, name: string) =>
-    ev(MemberRegistered, {
-      memberId,
-      county: COUNTY,
-      name,
-      category: 'in-service',
-      status: 'active',
-      partyOrgId: 'cm-1',
-      workUnitId: null,
-      residenceCompoundId: null,
-      residenceBuildingId: null,
-      residenceCommunityId: 'cm-1',
-      effectiveFrom: '2025-01-01',
-    });
   return [
     org(COUNTY, 'county', PATH.county, null),
     org('st-1', 'street', PATH.street, COUNTY),
@@ -73,6 +76,11 @@ export function registryFixture(): CloudEvent[] {
     member('m-331003-1', 'Li'),
     member('m-331003-2', 'Wang'),
   ];
+}
+
+/** A second community of st-1 (cm-2, outside staff331003's subtree) with member Zhao (m-331003-3). */
+export function secondCommunityFixture(): CloudEvent[] {
+  return [org('cm-2', 'community', PATH.y, 'st-1'), member('m-331003-3', 'Zhao', 'cm-2')];
 }
 
 /** Scenarios 1–2 for Li: reported, 6.5 h in three check-ins, a no-show flag at Y, then cleared. */
@@ -126,7 +134,45 @@ export function liFixture(): CloudEvent[] {
   ];
 }
 
-export async function startAssessment(now = START) {
-  const h = await startModule(assessmentModule, { now });
-  return { ...h, publishAll: (events: CloudEvent[]) => h.publish(...events) };
+/** Timers the tests fire by hand: the schedule's interval never runs on its own. */
+export class ManualTimers implements ScheduleTimers {
+  readonly active = new Map<number, { tick: () => void; ms: number }>();
+  private next = 0;
+  setInterval(tick: () => void, ms: number): unknown {
+    this.active.set(++this.next, { tick, ms });
+    return this.next;
+  }
+  clearInterval(handle: unknown): void {
+    this.active.delete(handle as number);
+  }
+  /** Fires every active interval once. */
+  fire(): void {
+    for (const { tick } of this.active.values()) tick();
+  }
+}
+
+type Options = ModuleHarnessOptions<typeof assessmentModule>;
+
+/** The service on a fixed clock; the schedule's timer is fired by hand (`timers`), never by time. */
+export async function startAssessment(now = START, opts: Omit<Options, 'now'> = {}) {
+  const timers = new ManualTimers();
+  const h = await startModule(assessmentModule, {
+    now,
+    ...opts,
+    settings: (fromEnv) => ({
+      ...fromEnv,
+      timers,
+      ...(typeof opts.settings === 'object' ? opts.settings : {}),
+    }),
+  });
+  return { ...h, timers, publishAll: (events: CloudEvent[]) => h.publish(...events) };
+}
+
+/** A problem+json refusal. */
+export function expectProblem(
+  res: { status: number; headers: Record<string, string> },
+  status: number,
+): void {
+  expect(res.status).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
 }

@@ -5,10 +5,12 @@ import type { ConsequenceService } from '../app/consequences.js';
 import type { AssessmentContext } from '../app/context.js';
 import { dashboard } from '../app/dashboard.js';
 import { asyncPreferred, type RatingJobs } from '../app/jobs.js';
+import type { ManualItemService } from '../app/manual-items.js';
 import type { Projector } from '../app/projector.js';
 import type { RatingService } from '../app/ratings.js';
 import { ratingScope } from '../app/references.js';
 import type { RuleService } from '../app/rules.js';
+import type { RatingSchedule } from '../app/schedule.js';
 import { ratingIdOf } from '../domain/ratings.js';
 import * as S from './schemas.js';
 import { jobView, ratingView } from './views.js';
@@ -20,6 +22,9 @@ export interface AssessmentServices {
   consequences: ConsequenceService;
   jobs: RatingJobs;
   projector: Projector;
+  manualItems: ManualItemService;
+  /** The scheduled computation; `schedule.tick()` runs it once at the clock's now. */
+  schedule: RatingSchedule;
 }
 
 const ADMINS = ['city-admin', 'county-admin'] as const;
@@ -164,5 +169,17 @@ export function ratingRoutes(api: ApiRouter, s: AssessmentServices): void {
         responses: { 200: { description: 'Replayed', schema: S.RebuildView } },
       },
       async () => ({ body: await s.projector.rebuild() }),
+    )
+    .route(
+      {
+        method: 'post',
+        path: '/schedule/run',
+        summary:
+          'Run the scheduled computation now on the service clock: the current month, quarter and year of every county (open periods only)',
+        tags: ['Operations 运维'],
+        roles: ['city-admin'],
+        responses: { 200: { description: 'What the run did', schema: S.ScheduleRunView } },
+      },
+      async () => ({ body: await s.schedule.tick() }),
     );
 }

@@ -22,11 +22,75 @@ export function ruleRoutes(api: ApiRouter, s: AssessmentServices): void {
         responses: {
           201: { description: 'The effective rules', schema: S.RulesView },
           404: { description: 'Not your county' },
+          409: refusal,
+          422: refusal,
         },
       },
       async ({ body, principal }) => {
         const e = await s.rules.addOverride(body.county, body.override, body.note, principal);
         return { status: 201, body: { county: body.county, version: e.version, rules: { ...e.rules } } };
+      },
+    )
+    .route(
+      {
+        method: 'post',
+        path: '/rules/city',
+        summary:
+          'A new city rule version (city admin): the current city rules with the override applied, stored whole; county overrides keep applying over it; open periods take it on apply, closed ones keep theirs',
+        tags,
+        roles: ['city-admin'],
+        request: { body: S.NewCityVersion },
+        responses: {
+          201: { description: 'The new city version', schema: S.CityRulesView },
+          409: refusal,
+          422: refusal,
+        },
+      },
+      async ({ body, principal }) => {
+        const { version, doc } = await s.rules.addCityVersion(body.override, body.note, principal);
+        return {
+          status: 201,
+          body: {
+            version,
+            note: doc.note,
+            override: { ...doc.override },
+            rules: { ...doc.rules },
+            createdAt: doc.createdAt,
+            createdBy: doc.createdBy,
+          },
+        };
+      },
+    )
+    .route(
+      {
+        method: 'get',
+        path: '/rules',
+        summary:
+          'The rules a county works with (default: your county; the city admin without one: the city rules), their version and the version history of the city and the county',
+        tags,
+        roles: ['city-admin', 'county-admin', 'community-staff'],
+        request: { query: S.RulesQuery },
+        responses: {
+          200: { description: 'Effective rules and history', schema: S.RulesOverview },
+          404: { description: 'Not your county' },
+        },
+      },
+      async ({ query, principal }) => {
+        const o = await s.rules.overview(principal, query.county);
+        return {
+          body: {
+            county: o.county,
+            version: o.version,
+            rules: { ...o.rules },
+            history: {
+              city: o.history.city.map((e) => ({ ...e, override: e.override ? { ...e.override } : null })),
+              county: o.history.county.map((e) => ({
+                ...e,
+                override: e.override ? { ...e.override } : null,
+              })),
+            },
+          },
+        };
       },
     )
     .route(
@@ -38,10 +102,12 @@ export function ruleRoutes(api: ApiRouter, s: AssessmentServices): void {
         tags,
         roles: ADMINS,
         request: { body: S.CountyBody },
-        responses: { 200: { description: 'Recomputed', schema: S.ComputeResult } },
+        responses: {
+          200: { description: 'Recomputed: each open period of each county', schema: S.ApplyResult },
+        },
       },
       async ({ body, principal }) => ({
-        body: { period: 'open', counties: await s.ratings.applyToOpen(principal, body.county) },
+        body: { period: 'open' as const, counties: await s.ratings.applyToOpen(principal, body.county) },
       }),
     )
     .route(

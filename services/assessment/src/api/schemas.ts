@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Colour, plainText } from '@honglian/contracts';
+import { Colour, ManualItemCode, plainText } from '@honglian/contracts';
 import { PERIOD_PATTERN, parsePeriod } from '../domain/periods.js';
 
 export const Id = z
@@ -75,6 +75,12 @@ export const ComputeResult = z.object({
   period: z.string(),
   counties: z.array(z.object({ county: z.string(), ratings: z.number().int(), ruleVersion: z.string() })),
 });
+export const ApplyResult = z.object({
+  period: z.literal('open'),
+  counties: z.array(
+    z.object({ county: z.string(), period: z.string(), ratings: z.number().int(), ruleVersion: z.string() }),
+  ),
+});
 export const PublishResult = z.object({
   period: z.string(),
   county: z.string(),
@@ -120,17 +126,49 @@ export const RuleOverrideBody = z
     remediationMonths: z.number().int().min(1).max(24).optional(),
     exitMonths: z.number().int().min(1).max(24).optional(),
   })
-  .refine((o) => (o.thresholds?.red ?? 75) > (o.thresholds?.yellow ?? 60), 'red must be above yellow');
+  .refine(
+    (o) =>
+      o.thresholds?.red === undefined ||
+      o.thresholds.yellow === undefined ||
+      o.thresholds.red > o.thresholds.yellow,
+    'red must be above yellow',
+  );
 export const NewRuleVersion = z.strictObject({
   county: County,
   note: plainText(500),
   override: RuleOverrideBody,
 });
+export const NewCityVersion = z.strictObject({ note: plainText(500), override: RuleOverrideBody });
+export const RulesQuery = z.strictObject({ county: County.optional() });
 export const PreviewBody = z.strictObject({ county: County, override: RuleOverrideBody });
 export const RulesView = z.object({
   county: z.string(),
   version: z.string(),
   rules: z.record(z.string(), z.unknown()),
+});
+
+const RuleVersionEntry = z.object({
+  version: z.string(),
+  number: z.number().int(),
+  note: z.string(),
+  override: z.record(z.string(), z.unknown()).nullable(),
+  createdAt: z.string().nullable(),
+  createdBy: z.string().nullable(),
+  current: z.boolean(),
+});
+export const RulesOverview = z.object({
+  county: z.string().nullable(),
+  version: z.string(),
+  rules: z.record(z.string(), z.unknown()),
+  history: z.object({ city: z.array(RuleVersionEntry), county: z.array(RuleVersionEntry) }),
+});
+export const CityRulesView = z.object({
+  version: z.string(),
+  note: z.string(),
+  override: z.record(z.string(), z.unknown()),
+  rules: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+  createdBy: z.string(),
 });
 
 const Side = z.object({ score: z.number(), colour: Colour, ruleVersion: z.string() });
@@ -183,3 +221,68 @@ export const IdParams = z.object({ id: z.string().regex(/^cq:[\w:-]{1,200}$/, 'a
 export const FollowUpBody = z.strictObject({ note: plainText(1000) });
 export const CloseBody = z.strictObject({ outcome: z.enum(['completed', 'failed', 'withdrawn']) });
 export const RebuildView = z.object({ events: z.number().int() });
+
+/* ---------- manual organisational items ---------- */
+
+const Day = z.iso.date('a day as YYYY-MM-DD');
+const ManualCommon = {
+  /** Client-chosen id: a retry with the same id and content gives the same item back. */
+  itemId: Id.optional(),
+  memberId: Id,
+  on: Day,
+  reason: plainText(500),
+};
+const Points = z.number().positive().max(100).multipleOf(0.01);
+export const NewManualItem = z.discriminatedUnion('code', [
+  z.strictObject({
+    ...ManualCommon,
+    code: z.enum(['manual-bonus', 'manual-deduction']),
+    points: Points,
+  }),
+  z.strictObject({ ...ManualCommon, code: z.literal('absent-no-dues') }),
+]);
+export const ManualItemQuery = z.strictObject({
+  memberId: Id.optional(),
+  county: County.optional(),
+  code: ManualItemCode.optional(),
+  status: z.enum(['active', 'withdrawn']).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+export const ManualItemParams = z.object({ id: Id });
+export const WithdrawBody = z.strictObject({ reason: plainText(500) });
+export const ManualItemView = z.object({
+  id: z.string(),
+  county: z.string(),
+  memberId: z.string(),
+  memberName: z.string(),
+  communityId: z.string().nullable(),
+  code: ManualItemCode,
+  codeLabel: Label,
+  points: z.number().nullable(),
+  on: z.string(),
+  reason: z.string(),
+  status: z.enum(['active', 'withdrawn']),
+  recordedBy: z.string(),
+  recordedAt: z.string(),
+  withdrawnBy: z.string().nullable(),
+  withdrawnAt: z.string().nullable(),
+  withdrawReason: z.string().nullable(),
+});
+export type ManualItemView = z.infer<typeof ManualItemView>;
+export const ManualItemPage = z.object({
+  items: z.array(ManualItemView),
+  nextCursor: z.string().nullable(),
+  total: z.number().int(),
+});
+
+export const ScheduleRunView = z.object({
+  at: z.string(),
+  periods: z.array(z.string()),
+  computed: z.array(
+    z.object({ county: z.string(), period: z.string(), ratings: z.number().int(), ruleVersion: z.string() }),
+  ),
+  skipped: z.array(z.object({ county: z.string(), period: z.string() })),
+  failed: z.array(z.object({ county: z.string(), period: z.string(), problem: z.string() })),
+  interrupted: z.boolean(),
+});

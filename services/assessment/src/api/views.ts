@@ -1,8 +1,9 @@
-import { COLOURS } from '@honglian/contracts';
+import { COLOURS, MANUAL_ITEM_CODES } from '@honglian/contracts';
 import type { Consequence } from '../domain/consequences.js';
 import type { Rating } from '../domain/ratings.js';
 import type { JobDoc } from '../data/models.js';
-import type { ConsequenceView, JobView, RatingView } from './schemas.js';
+import type { ManualItem } from '../domain/manual-items.js';
+import type { ConsequenceView, JobView, ManualItemView, RatingView } from './schemas.js';
 import type { z } from 'zod';
 
 export function ratingView(r: Rating): RatingView {
@@ -66,5 +67,27 @@ export function jobView(j: JobDoc): z.infer<typeof JobView> {
     problem: j.problem,
     createdAt: j.createdAt,
     finishedAt: j.finishedAt,
+  };
+}
+
+export function manualItemView(i: ManualItem): ManualItemView {
+  const label = MANUAL_ITEM_CODES[i.code];
+  return {
+    id: i._id,
+    county: i.county,
+    memberId: i.memberId,
+    memberName: i.memberName,
+    communityId: i.communityId,
+    code: i.code,
+    codeLabel: { zh: label.zh, en: label.en },
+    points: i.points,
+    on: i.on,
+    reason: i.reason,
+    status: i.status,
+    recordedBy: i.recordedBy,
+    recordedAt: i.recordedAt,
+    withdrawnBy: i.withdrawnBy,
+    withdrawnAt: i.withdrawnAt,
+    withdrawReason: i.withdrawReason,
   };
 }

@@ -67,6 +67,8 @@ export class RatingService {
     const ratings = await this.ratingsOf(period, county);
     const ruleVersion = ratings[0]?.ruleVersion ?? (await this.rules.effective(county)).version;
     await withOutbox(this.ctx.conn, async (session) => {
+      // Published while this was computing (a publish, a scheduled run): left as published.
+      if ((await store.period(period, county, session))?.status === 'closed') throwRefusal(CLOSED());
       await store.replace(period, county, ratings, session);
       await store.putPeriod(
         {

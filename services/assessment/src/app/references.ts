@@ -12,9 +12,12 @@ export const RATING_FIELDS: TenantFields = {
 };
 export const CONSEQUENCE_FIELDS: TenantFields = { orgPathField: 'orgPath', memberField: 'memberId' };
 export const COUNTY_FIELDS: TenantFields = {};
+/** Manual items: officials by county and org subtree (the member's paths); never members or api-consumers. */
+export const MANUAL_FIELDS: TenantFields = { orgPathField: 'orgPath' };
 
 export const ratingScope = (p: Principal): TenantFilter => tenantFilter(p, RATING_FIELDS);
 export const consequenceScope = (p: Principal): TenantFilter => tenantFilter(p, CONSEQUENCE_FIELDS);
+export const manualScope = (p: Principal): TenantFilter => tenantFilter(p, MANUAL_FIELDS);
 
 /** The counties a caller administers: every known one for the city, their own for a county admin. */
 export function countiesOf(p: Principal, known: string[]): string[] {

@@ -1,5 +1,55 @@
+import type { ClientSession } from 'mongoose';
+import type { MemberRm, OrgRm } from '../data/models.js';
 import type { CountyWorld } from '../domain/ratings.js';
 import type { AssessmentContext } from './context.js';
+
+/** Where a member sits: the home community and the org paths a rating (or item) of theirs is scoped by. */
+export interface MemberPlacement {
+  communityId: string | null;
+  orgPath: string[];
+}
+
+/**
+ * A member's home community (from the residence compound, else the residence community, else
+ * the party organisation's path) and org paths (community and party organisation), from the
+ * orgs the read model knows (`byId` must hold the orgs along those paths).
+ */
+export function placeMember(m: MemberRm, byId: Map<string, OrgRm>): MemberPlacement {
+  const nearest = (path: string, kind: string) =>
+    path
+      .split('/')
+      .filter(Boolean)
+      .reverse()
+      .map((id) => byId.get(id))
+      .find((o) => o?.kind === kind) ?? null;
+  const compound = m.residenceCompoundId ? byId.get(m.residenceCompoundId) : undefined;
+  const party = byId.get(m.partyOrgId);
+  const community =
+    (compound && nearest(compound.path, 'community')) ??
+    (m.residenceCommunityId ? (byId.get(m.residenceCommunityId) ?? null) : null) ??
+    (party ? nearest(party.path, 'community') : null);
+  const paths = [community?.path, party?.path].filter((x): x is string => Boolean(x));
+  return {
+    communityId: community?._id ?? null,
+    orgPath: paths.length ? [...new Set(paths)] : [`/${m.county}`],
+  };
+}
+
+/** One member's placement, reading only the orgs along their paths. */
+export async function placementOf(
+  ctx: AssessmentContext,
+  m: MemberRm,
+  session?: ClientSession,
+): Promise<MemberPlacement> {
+  const p = ctx.data.projections;
+  const direct = [m.residenceCompoundId, m.residenceCommunityId, m.partyOrgId].filter((x): x is string =>
+    Boolean(x),
+  );
+  const first = await p.orgsByIds(direct, session);
+  const along = [...new Set(first.flatMap((o) => o.path.split('/').filter(Boolean)))];
+  const orgs = await p.orgsByIds([...new Set([...direct, ...along])], session);
+  return placeMember(m, new Map(orgs.map((o) => [o._id, o])));
+}
 
 /**
  * A county as the read model knows it, for a rating run: its active members (home community
@@ -31,22 +81,12 @@ export async function loadWorld(ctx: AssessmentContext, county: string): Promise
     county,
     countyName: countyOrg?.name ?? county,
     countyPath: countyOrg?.path ?? `/${county}`,
-    members: members.map((m) => {
-      const compound = m.residenceCompoundId ? byId.get(m.residenceCompoundId) : undefined;
-      const party = byId.get(m.partyOrgId);
-      const community =
-        (compound && nearest(compound.path, 'community')) ??
-        (m.residenceCommunityId ? (byId.get(m.residenceCommunityId) ?? null) : null) ??
-        (party ? nearest(party.path, 'community') : null);
-      const paths = [community?.path, party?.path].filter((x): x is string => Boolean(x));
-      return {
-        id: m._id,
-        name: m.name,
-        communityId: community?._id ?? null,
-        orgPath: paths.length ? [...new Set(paths)] : [`/${county}`],
-        reported: reported.has(m._id),
-      };
-    }),
+    members: members.map((m) => ({
+      id: m._id,
+      name: m.name,
+      ...placeMember(m, byId),
+      reported: reported.has(m._id),
+    })),
     communities: communities.map((c) => ({
       id: c._id,
       name: c.name,

@@ -99,6 +99,8 @@ export function assessmentModels(conn: Connection) {
   rating.index({ subjectId: 1, period: 1 });
   const consequence = loose();
   consequence.index({ county: 1, status: 1 });
+  const manual = loose();
+  manual.index({ county: 1, memberId: 1 });
   return {
     Log: make('log', loose()),
     Fact: make('facts', fact),
@@ -110,13 +112,17 @@ export function assessmentModels(conn: Connection) {
     Rule: make('rules', loose()),
     Period: make('periods', loose()),
     Job: make('jobs', loose()),
+    ManualItem: make('manual_items', manual),
   };
 }
 export type AssessmentModels = ReturnType<typeof assessmentModels>;
 
 export async function prepareAssessment(m: AssessmentModels): Promise<void> {
   for (const model of Object.values(m)) await model.createCollection().catch(() => undefined);
-  await Promise.all([m.Fact.syncIndexes(), m.Rating.syncIndexes(), m.Consequence.syncIndexes()]).catch(
-    () => undefined,
-  );
+  await Promise.all([
+    m.Fact.syncIndexes(),
+    m.Rating.syncIndexes(),
+    m.Consequence.syncIndexes(),
+    m.ManualItem.syncIndexes(),
+  ]).catch(() => undefined);
 }

@@ -36,6 +36,11 @@ export class ProjectionStore {
     }
   }
 
+  /** Removes a fact (a withdrawn manual item stops counting). */
+  async dropFact(id: string, session?: ClientSession): Promise<void> {
+    await this.m.Fact.deleteOne({ _id: id }, { session });
+  }
+
   /** An org, member or contract as the registry states it; an older state never overwrites a newer one. */
   async putOrg(org: OrgRm, session?: ClientSession): Promise<void> {
     const held = await this.m.Org.findById(org._id, null, { session }).lean<OrgRm>();
@@ -89,11 +94,14 @@ export class ProjectionStore {
   org(id: string): Promise<OrgRm | null> {
     return this.m.Org.findById(id).lean<OrgRm>();
   }
+  orgsByIds(ids: string[], session?: ClientSession): Promise<OrgRm[]> {
+    return this.m.Org.find({ _id: { $in: ids } }, null, { session }).lean<OrgRm[]>();
+  }
   members(county: string): Promise<MemberRm[]> {
     return this.m.Member.find({ county, status: 'active' }).sort({ _id: 1 }).lean<MemberRm[]>();
   }
-  member(id: string): Promise<MemberRm | null> {
-    return this.m.Member.findById(id).lean<MemberRm>();
+  member(id: string, session?: ClientSession): Promise<MemberRm | null> {
+    return this.m.Member.findById(id, null, { session }).lean<MemberRm>();
   }
   contracts(county: string): Promise<ContractRm[]> {
     return this.m.Contract.find({ county }).lean<ContractRm[]>();

@@ -121,8 +121,21 @@ export class RatingStore {
   latestRule(scope: string): Promise<RuleDoc | null> {
     return this.m.Rule.findOne({ scope }).sort({ version: -1 }).lean<RuleDoc>();
   }
-  async addRule(doc: RuleDoc): Promise<void> {
-    await this.m.Rule.create(doc as unknown as Doc);
+  /** Adds a rule version; false when that version exists already (another one was added meanwhile). */
+  async addRule(doc: RuleDoc): Promise<boolean> {
+    const res = await this.m.Rule.updateOne(
+      { _id: doc._id },
+      { $setOnInsert: doc as unknown as Doc },
+      { upsert: true },
+    );
+    return res.upsertedCount > 0;
+  }
+  /** The latest override of every county that has one. */
+  async latestOverrides(): Promise<RuleDoc[]> {
+    const all = await this.m.Rule.find({ scope: { $ne: 'city' } })
+      .sort({ scope: 1, version: 1 })
+      .lean<RuleDoc[]>();
+    return [...new Map(all.map((d) => [d.scope, d])).values()];
   }
   rules(scopes: string[]): Promise<RuleDoc[]> {
     return this.m.Rule.find({ scope: { $in: scopes } })

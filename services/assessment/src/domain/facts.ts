@@ -70,17 +70,22 @@ export const FACT_EVENTS = [
 ] as const;
 export type FactEvent = TypedEvent<(typeof FACT_EVENTS)[number]>;
 
+/** A fact of an event; fields not given are null (0 for the version). One shape for every fact. */
 const fact = (
   e: { id: string },
   f: Omit<Fact, 'eventId' | 'version' | 'note' | 'ref' | 'memberId' | 'communityId'> &
     Partial<Pick<Fact, 'version' | 'note' | 'ref' | 'memberId' | 'communityId'>>,
 ): Fact => ({
-  memberId: null,
-  communityId: null,
-  ref: null,
-  version: 0,
-  note: null,
-  ...f,
+  _id: f._id,
+  kind: f.kind,
+  county: f.county,
+  memberId: f.memberId ?? null,
+  communityId: f.communityId ?? null,
+  at: f.at,
+  value: f.value,
+  ref: f.ref ?? null,
+  version: f.version ?? 0,
+  note: f.note ?? null,
   eventId: e.id,
 });
 

@@ -38,10 +38,19 @@ function noShows(facts: Fact[], measures: Measures, openOnly: boolean): void {
   }
 }
 
-/** A member's measures from their facts of the period; `reported`: ever had an active report. */
-export function memberMeasures(facts: Fact[], reported: boolean, rules: RuleSet): Measures {
-  const m: Measures = {};
-  for (const f of facts) {
+/**
+ * A member's measures folded one fact at a time (a rebuild streams millions of facts without
+ * keeping them): each fact adds to its measure at once; only 报而不到 flags and clears are kept,
+ * to be paired when the fold ends.
+ */
+export class MemberFold {
+  private readonly m: Measures = {};
+  private readonly noShowFacts: Fact[] = [];
+
+  constructor(private readonly rules: RuleSet) {}
+
+  add(f: Fact): void {
+    const m = this.m;
     switch (f.kind) {
       case 'attendance':
         add(m, 'attendance-hours', f.value, f.eventId);
@@ -57,19 +66,34 @@ export function memberMeasures(facts: Fact[], reported: boolean, rules: RuleSet)
         add(m, 'points', f.value, f.eventId);
         break;
       case 'call-response':
-        add(m, f.value <= rules.callFastSeconds ? 'calls-fast' : 'calls-slow', 1, f.eventId);
+        add(m, f.value <= this.rules.callFastSeconds ? 'calls-fast' : 'calls-slow', 1, f.eventId);
         break;
       case 'manual':
         if (f.ref === 'manual-bonus' || f.ref === 'manual-deduction' || f.ref === 'absent-no-dues')
           add(m, f.ref, f.ref === 'absent-no-dues' ? 1 : f.value, f.eventId);
         break;
+      case 'noshow-flag':
+      case 'noshow-clear':
+        this.noShowFacts.push(f);
+        break;
       default:
         break;
     }
   }
-  noShows(facts, m, false);
-  if (!reported) m['never-reported'] = { units: 1, events: [] };
-  return m;
+
+  /** The measures; `reported`: the member ever had an active report. */
+  measures(reported: boolean): Measures {
+    noShows(this.noShowFacts, this.m, false);
+    if (!reported) this.m['never-reported'] = { units: 1, events: [] };
+    return this.m;
+  }
+}
+
+/** A member's measures from their facts of the period; `reported`: ever had an active report. */
+export function memberMeasures(facts: Fact[], reported: boolean, rules: RuleSet): Measures {
+  const fold = new MemberFold(rules);
+  for (const f of facts) fold.add(f);
+  return fold.measures(reported);
 }
 
 /** Latest version per firm and cycle (a revision replaces what it revises). */

@@ -72,7 +72,7 @@ export function scoreIndex(rule: IndexRule, thresholds: Thresholds, measures: Me
       points: round(sign * kept),
       uncapped: round(sign * magnitude),
       capped,
-      events: [...m.events],
+      events: [...new Set(m.events)],
     });
   }
   const bonus = round(Math.min(bonusRaw, rule.bonusCap));
@@ -95,11 +95,11 @@ export function scoreIndex(rule: IndexRule, thresholds: Thresholds, measures: Me
   };
 }
 
-/** Adds `units` and an event to a measure. */
+/** Adds `units` and an event to a measure (an event named twice is listed once when scored). */
 export function add(measures: Measures, source: Source, units: number, event: string): void {
   const m = (measures[source] ??= { units: 0, events: [] });
   m.units += units;
-  if (!m.events.includes(event)) m.events.push(event);
+  m.events.push(event);
 }
 
 /** The share of communities that must be backward (quota): how many at least. */
