@@ -1,4 +1,4 @@
-import { csvSafeCell } from '../src/api/export.js';
+import { csvSafeCell } from '@honglian/service-kit/tables';
 
 describe('CSV cells', () => {
   it('neutralise formulas, keep numbers', () => {

@@ -1,6 +1,5 @@
 import { REPORT_KINDS } from '@honglian/contracts';
 import type { ApiRouter } from '@honglian/service-kit';
-import type { Response } from 'express';
 import type { CountyViews, Listing, LowHoursRow, NoShowRow, OverdueRow } from '../app/county-views.js';
 import type { FeedbackSheet } from '../domain/feedback.js';
 import { parsePeriod, type Period } from '../domain/period.js';
@@ -15,7 +14,7 @@ import {
   UnitSheetList,
   UnitSheetsQuery,
 } from './county-schemas.js';
-import { tableCsv, tableXlsx, type Table } from './export.js';
+import { sendTable, type Table } from '@honglian/service-kit/tables';
 
 /** Rows a file export holds at most (a county's list; beyond that, filter). */
 const EXPORT_LIMIT = 100_000;
@@ -170,17 +169,6 @@ const TABLES = {
   }),
 };
 
-/** Answers a list as a file (every row); `format=json` lists take the normal path. */
-async function sendFile(res: Response, format: 'csv' | 'xlsx', name: string, table: Table) {
-  const file = `${name}.${format}`;
-  res.status(200).setHeader('content-disposition', `attachment; filename="${file}"`);
-  if (format === 'csv') res.type('text/csv; charset=utf-8').send(tableCsv(table));
-  else
-    res
-      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-      .send(await tableXlsx(table));
-}
-
 /** A page, or every row when the answer is a file. */
 const window = <Q extends { limit: number; cursor?: string | undefined; format: string }>(q: Q): Q =>
   q.format === 'json' ? q : { ...q, limit: EXPORT_LIMIT, cursor: undefined };
@@ -210,7 +198,7 @@ export function countyViewRoutes(api: ApiRouter, views: CountyViews, now: () => 
       async ({ query, principal, res }) => {
         const list = listOf(await views.noShows(principal, window(query)), noShowRow);
         if (query.format === 'json') return { body: list };
-        await sendFile(res, query.format, 'no-shows', TABLES.noShows(list.items));
+        await sendTable(res, TABLES.noShows(list.items), 'no-shows', query.format);
         return undefined;
       },
     )
@@ -227,7 +215,7 @@ export function countyViewRoutes(api: ApiRouter, views: CountyViews, now: () => 
       async ({ query, principal, res }) => {
         const list = listOf(await views.overdueReports(principal, window(query)), overdueRow);
         if (query.format === 'json') return { body: list };
-        await sendFile(res, query.format, 'overdue-reports', TABLES.overdue(list.items));
+        await sendTable(res, TABLES.overdue(list.items), 'overdue-reports', query.format);
         return undefined;
       },
     )
@@ -254,7 +242,7 @@ export function countyViewRoutes(api: ApiRouter, views: CountyViews, now: () => 
               yearlyHours: views.yearlyHours,
             },
           };
-        await sendFile(res, query.format, `low-hours-${period.label}`, TABLES.lowHours(list.items));
+        await sendTable(res, TABLES.lowHours(list.items), `low-hours-${period.label}`, query.format);
         return undefined;
       },
     )
@@ -278,7 +266,7 @@ export function countyViewRoutes(api: ApiRouter, views: CountyViews, now: () => 
         const list = listOf(found, unitRow);
         if (query.format === 'json')
           return { body: { ...list, period: periodView(period), threshold: views.threshold } };
-        await sendFile(res, query.format, `units-${period.label}`, TABLES.units(list.items));
+        await sendTable(res, TABLES.units(list.items), `units-${period.label}`, query.format);
         return undefined;
       },
     );

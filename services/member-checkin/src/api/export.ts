@@ -1,20 +1,6 @@
 import ExcelJS from 'exceljs';
-import { stringify } from 'csv-stringify/sync';
+import { rowsCsv } from '@honglian/service-kit/tables';
 import type { FeedbackSheet, MemberRow } from '../domain/feedback.js';
-
-/**
- * For CSV exports: a text cell a spreadsheet would read as a formula
- * (starting with = + - @, tab or CR) gets a leading apostrophe, so a member
- * named `=HYPERLINK(...)` shows as text instead of running. Numbers are left
- * alone; null/undefined become ''. (Same rule as org-registry's export
- * cells; a candidate for a shared helper.)
- */
-export function csvSafeCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  const text = value instanceof Date ? value.toISOString() : String(value);
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
 
 const HEADERS = [
   '党员编号 Member id',
@@ -76,10 +62,7 @@ function summaryLines(sheet: FeedbackSheet): (string | number)[][] {
 
 /** The sheet as CSV: UTF-8 with a BOM (Excel opens it right), CRLF, formula-safe cells. */
 export function feedbackCsv(sheet: FeedbackSheet): string {
-  const rows = [HEADERS, ...sheet.members.map(memberCells), ...summaryLines(sheet)].map((r) =>
-    r.map(csvSafeCell),
-  );
-  return '\uFEFF' + stringify(rows, { record_delimiter: '\r\n' });
+  return rowsCsv([HEADERS, ...sheet.members.map(memberCells), ...summaryLines(sheet)]);
 }
 
 /** The sheet as a workbook: 反馈单 (one row per member) and 汇总 (rates and flags). */
@@ -94,33 +77,5 @@ export async function feedbackXlsx(sheet: FeedbackSheet): Promise<Buffer> {
   const summary = wb.addWorksheet('汇总');
   summary.columns = [{ width: 28 }, { width: 40 }, { width: 24 }];
   for (const line of summaryLines(sheet).slice(1)) summary.addRow(line);
-  return Buffer.from(await wb.xlsx.writeBuffer());
-}
-
-/** A list as a table: bilingual headers, then one row of cells per record. */
-export interface Table {
-  /** Worksheet name (zh). */
-  sheet: string;
-  headers: string[];
-  rows: (string | number)[][];
-}
-
-export function tableCsv(table: Table): string {
-  return (
-    '\uFEFF' +
-    stringify(
-      [table.headers, ...table.rows].map((r) => r.map(csvSafeCell)),
-      { record_delimiter: '\r\n' },
-    )
-  );
-}
-
-export async function tableXlsx(table: Table): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  wb.creator = 'Honglian';
-  const ws = wb.addWorksheet(table.sheet, { views: [{ state: 'frozen', ySplit: 1 }] });
-  ws.columns = table.headers.map((h) => ({ header: h, width: 18 }));
-  ws.getRow(1).font = { bold: true };
-  for (const row of table.rows) ws.addRow(row);
   return Buffer.from(await wb.xlsx.writeBuffer());
 }

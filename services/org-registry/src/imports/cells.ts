@@ -3,18 +3,8 @@ import { normalisePhone, normaliseTypedIdNumber, normaliseTypedPhone } from '../
 import type { CellType } from './templates.js';
 import type { Reason } from './types.js';
 
-/**
- * For CSV/XLSX exports: a text cell that a spreadsheet would read as a
- * formula (starting with = + - @, tab or CR) gets a leading apostrophe, so
- * `=HYPERLINK(...)` shows as text instead of running. Real numbers are left
- * alone (a number's text is never a formula); null/undefined become ''.
- */
-export function csvSafeCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  const text = value instanceof Date ? value.toISOString() : String(value);
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
+/** The kit's formula-safe export cell, here where imports and templates reach for it. */
+export { csvSafeCell } from '@honglian/service-kit/tables';
 
 /** A cell as a reader hands it over: text, a number, an Excel date, or a problem found reading it. */
 export type RawCell = string | number | Date | { problem: Reason };

@@ -1,6 +1,6 @@
 import type { ApiRouter } from '@honglian/service-kit';
 import { MANAGERS, MANAGERS_AND_MEMBERS } from '../domain/scope.js';
-import { sendTable } from './export.js';
+import { sendTable } from '@honglian/service-kit/tables';
 import {
   AccountView,
   BalanceView,

@@ -14,7 +14,7 @@ import {
   RecordView,
   page,
 } from './schemas.js';
-import { sendTable } from './export.js';
+import { sendTable } from '@honglian/service-kit/tables';
 import { notFound, refusal, type PointsServices } from './services.js';
 import { certificateView, pageView, publicCertificateView, recordView } from './views.js';
 
