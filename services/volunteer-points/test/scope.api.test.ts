@@ -53,6 +53,15 @@ describe('scopes, bad input and exports through HTTP', () => {
     expect(await memberIds(users.staff331003)).toEqual([ids.li]);
     expect(await memberIds(users.countyAdmin331003)).toEqual([ids.li, ids.wang]);
     expect(await memberIds(users.cityAdmin)).toEqual([ids.other, ids.li, ids.wang]);
+    // A filter narrows the caller's scope, never replaces it (found by the proof suite's sweep).
+    const filtered = async (path: string, user: object) =>
+      ((await h.http.get(path, user)).body.items as { memberId: string }[]).map((r) => r.memberId);
+    for (const other of [ids.wang, ids.other]) {
+      expect(await filtered(`/records?memberId=${other}`, users.member331003)).toEqual([]);
+      expect(await filtered(`/redemptions?memberId=${other}`, users.member331003)).toEqual([]);
+    }
+    expect(await filtered(`/records?memberId=${ids.other}`, users.countyAdmin331003)).toEqual([]);
+    expect(await filtered(`/records?memberId=${ids.li}`, users.member331003)).toEqual([ids.li]);
     const accounts = await h.http.get('/accounts', users.countyAdmin331002);
     expect(accounts.body.items.map((a: { memberId: string }) => a.memberId)).toEqual([ids.other]);
     expect((await h.http.get('/reconcile', users.cityAdmin)).body).toEqual({

@@ -52,7 +52,8 @@ export class RelationRepository {
     if (q.toId) filter.toId = q.toId;
     if (q.asOf) {
       filter.validFrom = { $lte: q.asOf };
-      filter.$or = [{ validTo: null }, { validTo: { $gt: q.asOf } }];
+      // Beside the scope, never in its place: a caller with several roles is scoped by an `$or`.
+      return { $and: [filter, { $or: [{ validTo: null }, { validTo: { $gt: q.asOf } }] }] };
     }
     return filter;
   }

@@ -82,7 +82,7 @@ export class RedemptionService {
             ],
           }
         : tenantFilter(principal, { orgPathField: 'communityPath' });
-    return this.store.items({ ...scope, ...(q.communityId ? { communityId: q.communityId } : {}) }, q);
+    return this.store.items({ $and: [scope, q.communityId ? { communityId: q.communityId } : {}] }, q);
   }
 
   /**

@@ -48,9 +48,13 @@ export class OrderStore {
     return pageOf(
       this.m.Order,
       {
-        ...filter,
-        ...(q.status ? { status: q.status } : {}),
-        ...(q.communityId ? { communityId: q.communityId } : {}),
+        $and: [
+          filter,
+          {
+            ...(q.status ? { status: q.status } : {}),
+            ...(q.communityId ? { communityId: q.communityId } : {}),
+          },
+        ],
       },
       q,
     );
@@ -129,7 +133,8 @@ export class OrderStore {
   ): Promise<Page<Redemption>> {
     return pageOf(
       this.m.Redemption,
-      { ...tenantFilter(principal, LEDGER_SCOPE), ...(q.memberId ? { memberId: q.memberId } : {}) },
+      // AND, never spread: a query's memberId must not replace a member's own scope.
+      { $and: [tenantFilter(principal, LEDGER_SCOPE), q.memberId ? { memberId: q.memberId } : {}] },
       q,
     );
   }

@@ -40,10 +40,12 @@ export class RecordStore {
   page(principal: Principal, q: RecordQuery): Promise<Page<ServiceRecord>> {
     return pageOf(
       this.m.Record,
+      // AND, never spread: a query's memberId must not replace a member's own scope.
       {
-        ...tenantFilter(principal, LEDGER_SCOPE),
-        ...(q.memberId ? { memberId: q.memberId } : {}),
-        ...(q.status ? { status: q.status } : {}),
+        $and: [
+          tenantFilter(principal, LEDGER_SCOPE),
+          { ...(q.memberId ? { memberId: q.memberId } : {}), ...(q.status ? { status: q.status } : {}) },
+        ],
       },
       q,
     );
@@ -52,10 +54,10 @@ export class RecordStore {
   /** Approved records in scope with dates in [from, to] (days), for exports; capped. */
   inPeriod(principal: Principal, from: string, to: string, communityId?: string): Promise<ServiceRecord[]> {
     return this.m.Record.find({
-      ...tenantFilter(principal, LEDGER_SCOPE),
-      status: 'approved',
-      date: { $gte: from, $lte: to },
-      ...(communityId ? { communityId } : {}),
+      $and: [
+        tenantFilter(principal, LEDGER_SCOPE),
+        { status: 'approved', date: { $gte: from, $lte: to }, ...(communityId ? { communityId } : {}) },
+      ],
     })
       .sort({ date: 1, _id: 1 })
       .limit(50_000)
