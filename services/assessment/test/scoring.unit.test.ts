@@ -3,7 +3,7 @@ import { applyQuota, quotaCount, scoreIndex, type Measures } from '../src/domain
 import { memberMeasures } from '../src/domain/measures.js';
 import { computeRatings, type CountyWorld } from '../src/domain/ratings.js';
 import type { Fact } from '../src/domain/facts.js';
-import { parsePeriod, previousQuarter } from '../src/domain/periods.js';
+import { dayAfterMonths, parsePeriod, previousQuarter } from '../src/domain/periods.js';
 
 const R = DEFAULT_RULES;
 const member = R.indices.member;
@@ -94,6 +94,44 @@ describe('items and caps', () => {
       'never-reported': m(1),
     });
     expect(s).toMatchObject({ score: 80, colour: 'yellow', backward: true });
+  });
+});
+
+describe('each item type of the default rules', () => {
+  const items = (['member', 'community', 'street'] as const).flatMap((level) =>
+    R.indices[level].items.map((item) => [level, item.code, item] as const),
+  );
+  it.each(items)('%s %s: one unit gives its points with its sign, naming the event', (level, _code, item) => {
+    const s = scoreIndex(R.indices[level], R.thresholds, { [item.source]: m(1, 'ev-1') });
+    const sign = item.effect === 'deduction' ? -1 : item.effect === 'bonus' ? 1 : 0;
+    expect(s.contributions).toEqual([
+      expect.objectContaining({ code: item.code, effect: item.effect, units: 1, points: sign * item.points }),
+    ]);
+    expect(s.contributions[0]!.events).toEqual(['ev-1']);
+    expect(s.reset).toBe(item.effect === 'reset');
+    expect(s.backward).toBe(item.effect === 'backward');
+  });
+
+  it('a member’s facts become her measures: calls fast up to 30 minutes, 5/5 ratings only, points net of reversals', () => {
+    const ms = memberMeasures(
+      [
+        fact({ _id: 'call:a:li', kind: 'call-response', value: 1800 }),
+        fact({ _id: 'call:b:li', kind: 'call-response', value: 1801 }),
+        fact({ _id: 'order-rated:o1', kind: 'order-rated', value: 5 }),
+        fact({ _id: 'order-rated:o2', kind: 'order-rated', value: 4 }),
+        fact({ _id: 'points:p1', kind: 'points', value: 10 }),
+        fact({ _id: 'points:p2', kind: 'points', value: -4 }),
+        fact({ _id: 'manual:x', kind: 'manual', ref: 'manual-deduction', value: 3 }),
+      ],
+      true,
+      R,
+    );
+    expect(ms['calls-fast']).toEqual({ units: 1, events: ['ev-call:a:li'] });
+    expect(ms['calls-slow']).toEqual({ units: 1, events: ['ev-call:b:li'] });
+    expect(ms['orders-rated-5']).toEqual({ units: 1, events: ['ev-order-rated:o1'] });
+    expect(ms.points).toEqual({ units: 6, events: ['ev-points:p1', 'ev-points:p2'] });
+    expect(ms['manual-deduction']).toEqual({ units: 3, events: ['ev-manual:x'] });
+    expect(ms['never-reported']).toBeUndefined();
   });
 });
 
@@ -250,6 +288,57 @@ describe('roll-up member → community → street → county', () => {
     expect(by['331003']!.level).toBe('county');
     expect(by['331003']!.result.score).toBe(by.st!.result.score);
   });
+});
+
+describe('roll-up into the county when the tree skips the street level', () => {
+  it('the county is the mean of its streets and of the communities directly under it', () => {
+    const world: CountyWorld = {
+      county: '331003',
+      countyName: '黄岩区',
+      countyPath: '/c',
+      members: [],
+      communities: [
+        { id: 'cm-a', name: 'A', path: '/c/st/cm-a', streetId: 'st', compoundIds: [] },
+        // Directly under the county; and one under a street that is closed (not rated).
+        { id: 'cm-b', name: 'B', path: '/c/cm-b', streetId: null, compoundIds: [] },
+        { id: 'cm-c', name: 'C', path: '/c/old/cm-c', streetId: 'old', compoundIds: [] },
+      ],
+      streets: [{ id: 'st', name: 'S', path: '/c/st' }],
+      firmsByCompound: {},
+    };
+    const facts: Fact[] = Array.from({ length: 5 }, (_, i) =>
+      fact({ _id: `activity:b${i}`, kind: 'activity', memberId: null, communityId: 'cm-b', ref: `b${i}` }),
+    );
+    const ratings = computeRatings(world, facts, R, {
+      period: '2026',
+      ruleVersion: 'city-1',
+      computedAt: '2026-04-01T00:00:00.000Z',
+    });
+    const by = Object.fromEntries(ratings.map((r) => [r.subjectId, r]));
+    expect(by['cm-b']!.result.score).toBe(70);
+    expect(by['cm-b']!.parentId).toBe('331003');
+    expect(by['cm-c']!.parentId).toBe('331003');
+    const county = by['331003']!.result;
+    // street 60, cm-b 70, cm-c 60
+    expect(county.score).toBe(63.33);
+    expect(county.contributions.flatMap((c) => c.events).sort()).toEqual([
+      '2026:cm-b',
+      '2026:cm-c',
+      '2026:st',
+    ]);
+  });
+});
+
+describe('deadlines', () => {
+  it.each([
+    ['2026-04-02T09:00:00+08:00', 3, '2026-07-02'],
+    ['2026-11-30T09:00:00+08:00', 3, '2027-02-28'],
+    ['2027-08-31T09:00:00+08:00', 6, '2028-02-29'],
+    ['2026-01-31T23:30:00+08:00', 1, '2026-02-28'],
+    ['2026-12-31T20:00:00.000Z', 6, '2027-07-01'],
+  ] as const)('%s + %p months → %s (China time; the month’s last day at most)', (at, months, day) =>
+    expect(dayAfterMonths(new Date(at), months)).toBe(day),
+  );
 });
 
 describe('periods', () => {

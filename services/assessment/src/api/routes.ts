@@ -1,4 +1,4 @@
-import type { ApiRouter } from '@honglian/service-kit';
+import type { ApiRouter, Principal } from '@honglian/service-kit';
 import { throwRefusal } from '@honglian/service-kit';
 import { refuse } from '@honglian/service-kit/domain';
 import type { ConsequenceService } from '../app/consequences.js';
@@ -13,7 +13,7 @@ import type { RuleService } from '../app/rules.js';
 import type { RatingSchedule } from '../app/schedule.js';
 import { ratingIdOf } from '../domain/ratings.js';
 import * as S from './schemas.js';
-import { jobView, ratingView } from './views.js';
+import { jobView, publicRatingView, ratingView } from './views.js';
 
 export interface AssessmentServices {
   ctx: AssessmentContext;
@@ -32,6 +32,10 @@ const OFFICIALS = ['city-admin', 'county-admin', 'community-staff'] as const;
 const READERS = ['city-admin', 'county-admin', 'community-staff', 'member', 'api-consumer'] as const;
 const refusal = { description: 'Refused: the reason in zh-CN and English (`reason`)' };
 
+/** Officials see a rating whole; anyone else (an api-consumer) without member-level references. */
+const viewFor = (principal: Principal) =>
+  principal.roles.some((r) => (OFFICIALS as readonly string[]).includes(r)) ? ratingView : publicRatingView;
+
 export function ratingRoutes(api: ApiRouter, s: AssessmentServices): void {
   const tags = ['Ratings 三色评定'];
   api
@@ -48,7 +52,7 @@ export function ratingRoutes(api: ApiRouter, s: AssessmentServices): void {
       async ({ query, principal }) => {
         const { limit, cursor, ...q } = query;
         const page = await s.ctx.data.ratings.page(q, ratingScope(principal), limit, cursor);
-        return { body: { ...page, items: page.items.map(ratingView) } };
+        return { body: { ...page, items: page.items.map(viewFor(principal)) } };
       },
     )
     .route(
@@ -69,7 +73,7 @@ export function ratingRoutes(api: ApiRouter, s: AssessmentServices): void {
           ratingIdOf(params.period, params.subjectId),
           ratingScope(principal),
         );
-        return { body: ratingView(r ?? throwRefusal(refuse.notFound())) };
+        return { body: viewFor(principal)(r ?? throwRefusal(refuse.notFound())) };
       },
     )
     .route(

@@ -131,7 +131,8 @@ export function ruleRoutes(api: ApiRouter, s: AssessmentServices): void {
       {
         method: 'get',
         path: '/consequences',
-        summary: 'Priority list, remediation plans, exit deadlines and escalations in scope',
+        summary:
+          'Priority list, remediation plans, exit deadlines and escalations in scope, in id order: the next page after `cursor` (the last id shown)',
         tags: ctags,
         roles: OFFICIALS,
         request: { query: S.ConsequenceQuery },

@@ -74,6 +74,8 @@ export const PublishBody = z.strictObject({ county: County });
 export const ComputeResult = z.object({
   period: z.string(),
   counties: z.array(z.object({ county: z.string(), ratings: z.number().int(), ruleVersion: z.string() })),
+  /** Counties whose period is closed (published): left as they are. */
+  skipped: z.array(z.string()),
 });
 export const ApplyResult = z.object({
   period: z.literal('open'),
@@ -215,7 +217,10 @@ export const ConsequenceView = z.object({
 export const ConsequenceQuery = z.strictObject({
   status: z.enum(['open', 'closed']).optional(),
   kind: z.enum(['priority', 'remediation', 'exit', 'escalation']).optional(),
+  period: Period.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** The id of the last consequence of the previous page (the list is in id order). */
+  cursor: z.string().max(200).optional(),
 });
 export const IdParams = z.object({ id: z.string().regex(/^cq:[\w:-]{1,200}$/, 'a consequence id') });
 export const FollowUpBody = z.strictObject({ note: plainText(1000) });

@@ -39,6 +39,25 @@ export function ratingView(r: Rating): RatingView {
   };
 }
 
+/**
+ * A rating as a reader outside the officials sees it (an api-consumer reads published community
+ * and street ratings): a community's roll-up lines name its members' ratings (its grey members,
+ * its pioneers' average); those member-level references are left out, the points stay.
+ */
+export function publicRatingView(r: Rating): RatingView {
+  const view = ratingView(r);
+  if (r.level !== 'community') return view;
+  const memberRating = (id: string) => id.startsWith(`${r.period}:`);
+  return {
+    ...view,
+    contributions: view.contributions.map((c) => ({
+      ...c,
+      events: c.events.filter((e) => !memberRating(e)),
+    })),
+    sources: view.sources.filter((e) => !memberRating(e)),
+  };
+}
+
 export function consequenceView(c: Consequence): z.infer<typeof ConsequenceView> {
   return {
     id: c._id,

@@ -8,7 +8,16 @@ import { consequenceScope } from './references.js';
 export class ConsequenceService {
   constructor(private readonly ctx: AssessmentContext) {}
 
-  list(q: { status?: string | undefined; kind?: string | undefined; limit: number }, principal: Principal) {
+  list(
+    q: {
+      status?: string | undefined;
+      kind?: string | undefined;
+      period?: string | undefined;
+      cursor?: string | undefined;
+      limit: number;
+    },
+    principal: Principal,
+  ) {
     return this.ctx.data.ratings.consequences(q, consequenceScope(principal), q.limit);
   }
 

@@ -1,4 +1,6 @@
 import {
+  ActivityChanged,
+  ActivityPublished,
   ContractEnded,
   ContractStarted,
   MemberChanged,
@@ -46,7 +48,13 @@ export class Projector {
 
   async apply(e: Consumed, session?: ClientSession): Promise<void> {
     const p = this.ctx.data.projections;
-    if (FACT_TYPES.has(e.type)) return p.putFacts(factsOf(e as unknown as FactEvent), session);
+    if (FACT_TYPES.has(e.type)) {
+      await p.putFacts(factsOf(e as unknown as FactEvent), session);
+      // An activity counts where it starts: its latest change's start, whichever came first.
+      if (e.type === ActivityPublished.type || e.type === ActivityChanged.type)
+        await p.placeActivity((e.data as { activityId: string }).activityId, session);
+      return;
+    }
     switch (e.type) {
       case OrgCreated.type:
       case OrgChanged.type: {
@@ -68,7 +76,10 @@ export class Projector {
       }
       case OrgClosed.type: {
         const d = e.data as OrgClosedData;
-        return p.closeOrg(d.orgId, d.closedOn, session);
+        return p.closeOrg(
+          { orgId: d.orgId, county: d.county, kind: d.kind, path: d.path, closedOn: d.closedOn },
+          session,
+        );
       }
       case MemberRegistered.type:
       case MemberChanged.type:

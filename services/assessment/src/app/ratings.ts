@@ -39,16 +39,34 @@ export class RatingService {
     return mine.includes(county) ? [county] : throwRefusal(refuse.notFound());
   }
 
-  /** Computes one county's ratings of a period with the given (or current) rules; nothing saved. */
-  async ratingsOf(period: string, county: string, override?: RuleOverride): Promise<Rating[]> {
+  /**
+   * Computes one county's ratings of a period with the current rules, a candidate override, or
+   * the rules of a stored version (when still known); nothing saved.
+   */
+  async ratingsOf(
+    period: string,
+    county: string,
+    with_: { override?: RuleOverride; version?: string } = {},
+  ): Promise<Rating[]> {
     const range = this.range(period);
-    const { rules, version } = override
-      ? await this.rules.candidate(county, override)
-      : await this.rules.effective(county);
+    const stored = with_.version ? await this.rules.ofVersion(with_.version) : null;
+    const { rules, version } = with_.override
+      ? await this.rules.candidate(county, with_.override)
+      : stored
+        ? { rules: stored, version: with_.version! }
+        : await this.rules.effective(county);
     const [world, facts] = await Promise.all([
-      loadWorld(this.ctx, county),
+      loadWorld(this.ctx, county, range),
       this.ctx.data.projections.facts(county, range.from, range.to),
     ]);
+    // A member transferred here whose rating of this period her old county published already
+    // stays rated there, once.
+    const rated = await this.ctx.data.ratings.publishedElsewhere(
+      period,
+      county,
+      world.members.map((m) => m.id),
+    );
+    if (rated.size) world.members = world.members.filter((m) => !rated.has(m.id));
     return computeRatings(world, facts, rules, {
       period,
       ruleVersion: version,
@@ -86,12 +104,22 @@ export class RatingService {
     return { county, ratings: ratings.length, ruleVersion };
   }
 
-  /** Computes the period for every county the caller runs. */
+  /**
+   * Computes the period for every county the caller runs. Without a county named, a county
+   * whose period is closed is skipped (listed) and the others are computed; when every one is
+   * closed, or the county named is: 410, nothing changed.
+   */
   async computeAll(period: string, principal: Principal, county?: string) {
     this.range(period);
+    const counties = await this.counties(principal, county);
+    const open: string[] = [];
+    const skipped: string[] = [];
+    for (const c of counties)
+      ((await this.ctx.data.ratings.period(period, c))?.status === 'closed' ? skipped : open).push(c);
+    if (skipped.length > 0 && open.length === 0) throwRefusal(CLOSED());
     const out = [];
-    for (const c of await this.counties(principal, county)) out.push(await this.compute(period, c));
-    return { period, counties: out };
+    for (const c of open) out.push(await this.compute(period, c));
+    return { period, counties: out, skipped };
   }
 
   /** Re-computes every open period of the caller's counties with the current rules (apply). */
@@ -113,10 +141,19 @@ export class RatingService {
         refuse.conflict('期间尚未结束，不能发布', 'the period has not ended yet: it cannot be published'),
       );
     const store = this.ctx.data.ratings;
+    // Ratings computed before the period ended (the schedule's last run inside it, a compute
+    // on demand) miss its last facts: computed once more from the whole period, with the rule
+    // version they have. Ratings computed after the end are published as they are.
+    const before = await store.period(period, county);
+    const fresh =
+      before?.status === 'open' && before.computedAt < range.to
+        ? await this.ratingsOf(period, county, { version: before.ruleVersion })
+        : null;
     return withOutbox(this.ctx.conn, async (session, outbox) => {
       const held = await store.period(period, county, session);
       if (held?.status === 'closed') throwRefusal(CLOSED());
-      const ratings = await store.ofPeriod(period, county, session);
+      if (fresh) await store.replace(period, county, fresh, session);
+      const ratings = fresh ?? (await store.ofPeriod(period, county, session));
       const history: History = new Map();
       for (const r of await store.history(
         ratings.map((x) => x.subjectId),
@@ -127,11 +164,25 @@ export class RatingService {
         list.push({ period: r.period, colour: r.result.colour, score: r.result.score });
         history.set(r.subjectId, list);
       }
-      const { rules } = await this.rules.effective(county);
+      // Consequences follow the rules the ratings were computed with (deadlines, escalation),
+      // not a version added since and not applied to the period.
+      const version = ratings[0]?.ruleVersion;
+      const rules =
+        (version ? await this.rules.ofVersion(version) : null) ?? (await this.rules.effective(county)).rules;
       const decision = orThrow(decidePublish(ratings, history, rules, now));
       await store.save(decision.changes.ratings, session);
       await store.putConsequences(decision.changes.consequences, session);
-      await store.putPeriod({ ...held!, status: 'closed', closedAt: now.toISOString() }, session);
+      await store.putPeriod(
+        {
+          ...held!,
+          status: 'closed',
+          closedAt: now.toISOString(),
+          ...(fresh
+            ? { ruleVersion: fresh[0]?.ruleVersion ?? held!.ruleVersion, computedAt: now.toISOString() }
+            : {}),
+        },
+        session,
+      );
       emitAll(outbox, decision.events, { time: now });
       return {
         period,
@@ -146,7 +197,7 @@ export class RatingService {
   async preview(period: string, county: string, override: RuleOverride, principal: Principal) {
     await this.counties(principal, county);
     const current = await this.ctx.data.ratings.ofPeriod(period, county);
-    const proposed = await this.ratingsOf(period, county, override);
+    const proposed = await this.ratingsOf(period, county, { override });
     const lines = replayDiff(current, proposed);
     return { period, county, changed: lines.filter((l) => l.colourChanged).length, lines };
   }

@@ -91,6 +91,22 @@ export class RuleService {
     };
   }
 
+  /**
+   * The rules of a stored version string (`city-2`, `city-2+331003-1`): what the ratings of that
+   * version were computed with. Null when the version is not known (e.g. a preview's).
+   */
+  async ofVersion(version: string): Promise<RuleSet | null> {
+    const m = /^city-(\d+)(?:\+(\d{6})-(\d+))?$/.exec(version);
+    if (!m) return null;
+    const store = this.ctx.data.ratings;
+    const [city, own] = await Promise.all([
+      m[1] === '1' ? null : store.ruleById(`city-${m[1]}`),
+      m[2] ? store.ruleById(`${m[2]}-${m[3]}`) : null,
+    ]);
+    if ((m[1] !== '1' && !city?.rules) || (m[2] && !own?.override)) return null;
+    return effectiveRules(city?.rules ?? DEFAULT_RULES, own?.override ?? null);
+  }
+
   /** What a county would work with if `override` were its next version (replay preview). */
   async candidate(county: string, override: RuleOverride): Promise<EffectiveRules> {
     const store = this.ctx.data.ratings;

@@ -1,5 +1,6 @@
 import type { ClientSession } from 'mongoose';
 import type { MemberRm, OrgRm } from '../data/models.js';
+import { chinaDayOf } from '../domain/manual-items.js';
 import type { CountyWorld } from '../domain/ratings.js';
 import type { AssessmentContext } from './context.js';
 
@@ -54,15 +55,22 @@ export async function placementOf(
 /**
  * A county as the read model knows it, for a rating run: its active members (home community
  * from the residence compound or the party organisation's path), communities with their street
- * and compounds, streets, and which firms serve which compounds.
+ * and compounds, streets, and which firms serve which compounds during the period (`range`:
+ * contracts in force on at least one of its days; an ended contract no longer ties a firm's
+ * results to the compound).
  */
-export async function loadWorld(ctx: AssessmentContext, county: string): Promise<CountyWorld> {
+export async function loadWorld(
+  ctx: AssessmentContext,
+  county: string,
+  range?: { from: string; to: string },
+): Promise<CountyWorld> {
   const p = ctx.data.projections;
   const [orgs, members, contracts, reported] = await Promise.all([
     p.orgs(county),
     p.members(county),
     p.contracts(county),
-    p.reportedMembers(county),
+    // Reported by the period's end: a report made later does not reach back into it.
+    p.reportedMembers(county, range?.to),
   ]);
   const byId = new Map(orgs.map((o) => [o._id, o]));
   const nearest = (path: string, kind: string) =>
@@ -76,7 +84,11 @@ export async function loadWorld(ctx: AssessmentContext, county: string): Promise
   const communities = orgs.filter((o) => o.kind === 'community' && o.closedOn === null);
   const compounds = orgs.filter((o) => o.kind === 'compound');
   const firmsByCompound: Record<string, string[]> = {};
-  for (const c of contracts) (firmsByCompound[c.compoundId] ??= []).push(c.firmId);
+  const first = range ? chinaDayOf(new Date(range.from)) : null;
+  const last = range ? chinaDayOf(new Date(Date.parse(range.to) - 1)) : null;
+  const inForce = (c: { validFrom: string; validTo: string | null }) =>
+    (last === null || c.validFrom <= last) && (first === null || c.validTo === null || c.validTo >= first);
+  for (const c of contracts) if (inForce(c)) (firmsByCompound[c.compoundId] ??= []).push(c.firmId);
   return {
     county,
     countyName: countyOrg?.name ?? county,

@@ -1,4 +1,4 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import type { RuleOverride, RuleSet } from '../domain/rules.js';
 
 /** An event as consumed, kept so every projection can be rebuilt from it. */
@@ -8,6 +8,11 @@ export interface LogDoc {
   time: string;
   subject: string;
   data: unknown;
+  /**
+   * When it was first read (an ObjectId: increasing as events are read): a rebuild replays the
+   * log in this order, so states the registry stated at one instant end as they did when read.
+   */
+  seq?: Types.ObjectId;
 }
 
 export interface OrgRm {
@@ -99,10 +104,12 @@ export function assessmentModels(conn: Connection) {
   rating.index({ subjectId: 1, period: 1 });
   const consequence = loose();
   consequence.index({ county: 1, status: 1 });
+  const log = loose();
+  log.index({ seq: 1 });
   const manual = loose();
   manual.index({ county: 1, memberId: 1 });
   return {
-    Log: make('log', loose()),
+    Log: make('log', log),
     Fact: make('facts', fact),
     Org: make('orgs', loose()),
     Member: make('members', loose()),
@@ -120,6 +127,7 @@ export type AssessmentModels = ReturnType<typeof assessmentModels>;
 export async function prepareAssessment(m: AssessmentModels): Promise<void> {
   for (const model of Object.values(m)) await model.createCollection().catch(() => undefined);
   await Promise.all([
+    m.Log.syncIndexes(),
     m.Fact.syncIndexes(),
     m.Rating.syncIndexes(),
     m.Consequence.syncIndexes(),

@@ -1,4 +1,5 @@
-import type { ClientSession } from 'mongoose';
+import { Types, type ClientSession } from 'mongoose';
+import { escapeRegex } from '@honglian/service-kit';
 import type { Fact } from '../domain/facts.js';
 import type { AssessmentModels, ContractRm, LogDoc, MemberRm, OrgRm } from './models.js';
 
@@ -10,6 +11,16 @@ const newer = (
     ? next.effectiveFrom > held.effectiveFrom
     : Date.parse(next.eventTime) >= Date.parse(held.eventTime);
 
+/**
+ * An instant as the facts keep it: UTC with milliseconds (`toISOString`), so that periods (their
+ * bounds are kept alike) select facts by comparing strings. Events may state an instant with an
+ * offset (`2026-03-31T20:00:00+08:00` is still March in China, though its text sorts after the
+ * quarter's end `2026-03-31T16:00:00.000Z`).
+ */
+export function instantOf(at: string): string {
+  return at.length === 24 && at.endsWith('Z') && at[19] === '.' ? at : new Date(at).toISOString();
+}
+
 /** The projections (facts and the registry's tree, members, contracts) and the event log behind them. */
 export class ProjectionStore {
   constructor(private readonly m: AssessmentModels) {}
@@ -18,7 +29,7 @@ export class ProjectionStore {
   async log(doc: LogDoc, session?: ClientSession): Promise<boolean> {
     const res = await this.m.Log.updateOne(
       { _id: doc._id },
-      { $setOnInsert: doc },
+      { $setOnInsert: { ...doc, seq: new Types.ObjectId() } },
       { upsert: true, session },
     );
     return res.upsertedCount > 0;
@@ -29,11 +40,34 @@ export class ProjectionStore {
    * the one with the smaller event id, so arrival order never changes the state.
    */
   async putFacts(facts: Fact[], session?: ClientSession): Promise<void> {
-    for (const f of facts) {
+    for (const stated of facts) {
+      const f = { ...stated, at: instantOf(stated.at) };
       const held = await this.m.Fact.findById(f._id, { eventId: 1 }, { session }).lean<Fact>();
       if (held && held.eventId <= f.eventId) continue;
       await this.m.Fact.replaceOne({ _id: f._id }, f, { upsert: true, session });
     }
+  }
+
+  /**
+   * Moves an activity to where its latest change (by event time, then id) says it starts, with
+   * that title; without changes it stays as published. Whichever of them was read first, the
+   * activity ends alike; a call's changes (no activity fact) move nothing.
+   */
+  async placeActivity(activityId: string, session?: ClientSession): Promise<void> {
+    const activity = await this.m.Fact.findById(`activity:${activityId}`, null, { session }).lean<Fact>();
+    if (!activity) return;
+    const changes = await this.m.Fact.find(
+      { _id: { $regex: `^activity-change:${escapeRegex(activityId)}:` } },
+      null,
+      { session },
+    ).lean<Fact[]>();
+    const latest = changes.sort((a, b) => b.version - a.version || b.eventId.localeCompare(a.eventId))[0];
+    if (!latest || (latest.at === activity.at && latest.note === activity.note)) return;
+    await this.m.Fact.updateOne(
+      { _id: activity._id },
+      { $set: { at: latest.at, note: latest.note } },
+      { session },
+    );
   }
 
   /** Removes a fact (a withdrawn manual item stops counting). */
@@ -52,8 +86,35 @@ export class ProjectionStore {
     );
   }
 
-  async closeOrg(id: string, closedOn: string, session?: ClientSession): Promise<void> {
-    await this.m.Org.updateOne({ _id: id }, { $set: { closedOn } }, { session });
+  /**
+   * Closes an org. A close may be read before the org's creation (redelivered out of order, or
+   * replayed from a log kept before reads were sequenced): the org is then kept as a closed
+   * placeholder that its creation fills in (`putOrg` keeps `closedOn`). Of two closing days the
+   * earlier stays.
+   */
+  async closeOrg(
+    c: { orgId: string; county: string; kind: string; path: string; closedOn: string },
+    session?: ClientSession,
+  ): Promise<void> {
+    const held = await this.m.Org.findById(c.orgId, { closedOn: 1 }, { session }).lean<OrgRm>();
+    if (held?.closedOn && held.closedOn <= c.closedOn) return;
+    if (held) {
+      await this.m.Org.updateOne({ _id: c.orgId }, { $set: { closedOn: c.closedOn } }, { session });
+      return;
+    }
+    const placeholder: OrgRm = {
+      _id: c.orgId,
+      county: c.county,
+      kind: c.kind,
+      name: c.orgId,
+      parentId: null,
+      path: c.path,
+      closedOn: c.closedOn,
+      // Older than any state the registry sends: the creation replaces it (keeping the close).
+      effectiveFrom: '',
+      eventTime: new Date(0).toISOString(),
+    };
+    await this.m.Org.replaceOne({ _id: c.orgId }, placeholder, { upsert: true, session });
   }
 
   async putMember(member: MemberRm, session?: ClientSession): Promise<void> {
@@ -80,9 +141,12 @@ export class ProjectionStore {
       .lean<Fact[]>();
   }
 
-  /** Members who ever had an active report. */
-  async reportedMembers(county: string): Promise<Set<string>> {
-    const docs = await this.m.Fact.find({ county, kind: 'report-active' }, { memberId: 1 }).lean<Fact[]>();
+  /** Members who had an active report before `before` (the end of a period; absent: ever). */
+  async reportedMembers(county: string, before?: string): Promise<Set<string>> {
+    const docs = await this.m.Fact.find(
+      { county, kind: 'report-active', ...(before ? { at: { $lt: before } } : {}) },
+      { memberId: 1 },
+    ).lean<Fact[]>();
     return new Set(docs.map((d) => d.memberId ?? ''));
   }
 
@@ -132,17 +196,33 @@ export class ProjectionStore {
     ]);
   }
 
-  /** The kept events, in batches by id (any order gives the same projections). */
+  /**
+   * The kept events in batches, in the order they were first read (`seq`): facts land alike in
+   * any order, but two states of an org or a member stated at one instant keep the one read last.
+   */
   async *logBatches(size = 1000): AsyncGenerator<LogDoc[]> {
-    let after = '';
+    // Events kept before reads were sequenced: first, by id.
+    let afterId = '';
     for (;;) {
-      const batch = await this.m.Log.find({ _id: { $gt: after } })
+      const batch = await this.m.Log.find({ seq: { $exists: false }, _id: { $gt: afterId } })
         .sort({ _id: 1 })
+        .limit(size)
+        .lean<LogDoc[]>();
+      if (batch.length === 0) break;
+      yield batch;
+      afterId = batch.at(-1)!._id;
+    }
+    let after: Types.ObjectId | null = null;
+    for (;;) {
+      const batch: LogDoc[] = await this.m.Log.find(
+        after ? { seq: { $gt: after } } : { seq: { $exists: true } },
+      )
+        .sort({ seq: 1 })
         .limit(size)
         .lean<LogDoc[]>();
       if (batch.length === 0) return;
       yield batch;
-      after = batch.at(-1)!._id;
+      after = batch.at(-1)!.seq!;
     }
   }
 }

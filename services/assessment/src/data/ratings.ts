@@ -1,6 +1,7 @@
 import type { ClientSession } from 'mongoose';
 import type { TenantFilter } from '@honglian/service-kit';
 import type { Consequence } from '../domain/consequences.js';
+import { parsePeriod } from '../domain/periods.js';
 import type { Rating } from '../domain/ratings.js';
 import type { AssessmentModels, Doc, JobDoc, PeriodDoc, RuleDoc } from './models.js';
 
@@ -15,10 +16,42 @@ export interface RatingQuery {
 export class RatingStore {
   constructor(private readonly m: AssessmentModels) {}
 
-  /** Replaces a county's ratings of an open period. */
+  /**
+   * Replaces a county's ratings of an open period. A member rated in another county before
+   * (transferred since): that county's provisional rating of the period goes (she is rated
+   * here now); its published one stays, and is not rated again here.
+   */
   async replace(period: string, county: string, ratings: Rating[], session?: ClientSession): Promise<void> {
     await this.m.Rating.deleteMany({ period, county }, { session });
-    if (ratings.length) await this.m.Rating.insertMany(ratings, { session });
+    const members = ratings.filter((r) => r.level === 'member').map((r) => r._id);
+    const elsewhere = members.length
+      ? await this.m.Rating.find(
+          { _id: { $in: members }, county: { $ne: county } },
+          { status: 1 },
+          { session },
+        ).lean<Pick<Rating, '_id' | 'status'>[]>()
+      : [];
+    const moved = elsewhere.filter((r) => r.status !== 'published').map((r) => r._id);
+    if (moved.length) await this.m.Rating.deleteMany({ _id: { $in: moved } }, { session });
+    const kept = new Set(elsewhere.filter((r) => r.status === 'published').map((r) => r._id));
+    const mine = kept.size ? ratings.filter((r) => !kept.has(r._id)) : ratings;
+    if (mine.length) await this.m.Rating.insertMany(mine, { session });
+  }
+
+  /** Of these members, those whose rating of the period was published in another county. */
+  async publishedElsewhere(period: string, county: string, memberIds: string[]): Promise<Set<string>> {
+    if (memberIds.length === 0) return new Set();
+    const docs = await this.m.Rating.find(
+      {
+        period,
+        status: 'published',
+        level: 'member',
+        county: { $ne: county },
+        subjectId: { $in: memberIds },
+      },
+      { subjectId: 1 },
+    ).lean<Pick<Rating, 'subjectId'>[]>();
+    return new Set(docs.map((d) => d.subjectId));
   }
 
   async save(ratings: Rating[], session?: ClientSession): Promise<void> {
@@ -72,15 +105,20 @@ export class RatingStore {
     }).lean<Rating[]>();
   }
 
-  /** Published ratings of these subjects in periods other than `period`, newest first. */
-  history(subjectIds: string[], period: string, session?: ClientSession): Promise<Rating[]> {
-    return this.m.Rating.find(
-      { subjectId: { $in: subjectIds }, status: 'published', period: { $ne: period } },
+  /**
+   * Published ratings of these subjects in the periods of the same kind before `period` (a
+   * quarter: earlier quarters, never its months or its year), the latest period first.
+   */
+  async history(subjectIds: string[], period: string, session?: ClientSession): Promise<Rating[]> {
+    const kind = parsePeriod(period)?.kind;
+    const held = await this.m.Rating.find(
+      { subjectId: { $in: subjectIds }, status: 'published', period: { $lt: period } },
       { subjectId: 1, period: 1, 'result.colour': 1, 'result.score': 1 },
       { session },
-    )
-      .sort({ publishedAt: -1 })
-      .lean<Rating[]>();
+    ).lean<Rating[]>();
+    return held
+      .filter((r) => parsePeriod(r.period)?.kind === kind)
+      .sort((a, b) => b.period.localeCompare(a.period));
   }
 
   /* ---------- periods ---------- */
@@ -104,13 +142,27 @@ export class RatingStore {
   consequence(id: string, scope: TenantFilter, session?: ClientSession): Promise<Consequence | null> {
     return this.m.Consequence.findOne({ $and: [{ _id: id }, scope] }, null, { session }).lean<Consequence>();
   }
+  /** A page of consequences in id order, after `cursor` (the last id of the previous page). */
   consequences(
-    q: { status?: string | undefined; kind?: string | undefined },
+    q: {
+      status?: string | undefined;
+      kind?: string | undefined;
+      period?: string | undefined;
+      cursor?: string | undefined;
+    },
     scope: TenantFilter,
     limit: number,
   ) {
     return this.m.Consequence.find({
-      $and: [scope, { ...(q.status ? { status: q.status } : {}), ...(q.kind ? { kind: q.kind } : {}) }],
+      $and: [
+        scope,
+        {
+          ...(q.status ? { status: q.status } : {}),
+          ...(q.kind ? { kind: q.kind } : {}),
+          ...(q.period ? { period: q.period } : {}),
+          ...(q.cursor ? { _id: { $gt: q.cursor } } : {}),
+        },
+      ],
     })
       .sort({ _id: 1 })
       .limit(limit)
@@ -129,6 +181,10 @@ export class RatingStore {
       { upsert: true },
     );
     return res.upsertedCount > 0;
+  }
+  /** One rule version by id (`city-2`, `331003-1`). */
+  ruleById(id: string): Promise<RuleDoc | null> {
+    return this.m.Rule.findById(id).lean<RuleDoc>();
   }
   /** The latest override of every county that has one. */
   async latestOverrides(): Promise<RuleDoc[]> {

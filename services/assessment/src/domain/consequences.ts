@@ -25,7 +25,10 @@ export interface Consequence {
   closedAt: string | null;
 }
 
-/** What a subject was given before: its published ratings of earlier periods, newest first. */
+/**
+ * What a subject was given before: its published ratings of earlier periods of the same kind as
+ * the one published (a quarter: earlier quarters), the latest first.
+ */
 export type History = Map<string, { period: string; colour: Rating['result']['colour']; score: number }[]>;
 
 /**

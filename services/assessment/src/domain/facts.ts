@@ -1,5 +1,6 @@
 import {
   ActivityCancelled,
+  ActivityChanged,
   ActivityPublished,
   AttendanceRecorded,
   CallResponded,
@@ -25,6 +26,7 @@ export type FactKind =
   | 'call-response'
   | 'activity'
   | 'activity-cancelled'
+  | 'activity-change'
   | 'points'
   | 'order-done'
   | 'order-rated'
@@ -61,6 +63,7 @@ export const FACT_EVENTS = [
   ReportEnded,
   CallResponded,
   ActivityPublished,
+  ActivityChanged,
   ActivityCancelled,
   PointsAwarded,
   PointsReversed,
@@ -194,6 +197,24 @@ export function factsOf(e: FactEvent): Fact[] {
           at: d.startsAt,
           value: 1,
           ref: d.activityId,
+          note: d.title,
+        }),
+      ];
+    }
+    case ActivityChanged.type: {
+      // Kept beside the activity (a call's changes too, never counted): the projector moves
+      // the activity to its latest start (app/projector.ts).
+      const d = e.data;
+      return [
+        fact(e, {
+          _id: `activity-change:${d.activityId}:${e.id}`,
+          kind: 'activity-change',
+          county: d.county,
+          communityId: d.communityId,
+          at: d.startsAt,
+          value: 0,
+          ref: d.activityId,
+          version: Date.parse(e.time),
           note: d.title,
         }),
       ];

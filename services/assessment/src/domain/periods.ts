@@ -53,9 +53,14 @@ export function hasEnded(range: PeriodRange, now: Date): boolean {
   return now.getTime() >= Date.parse(range.to);
 }
 
-/** A day `months` after an instant, `YYYY-MM-DD` in China Standard Time. */
+/**
+ * A day `months` after an instant, `YYYY-MM-DD` in China Standard Time; a day the later month
+ * lacks is its last day (30 November + 3 months = 28 February, not 2 March).
+ */
 export function dayAfterMonths(instant: Date, months: number): string {
   const local = new Date(instant.getTime() + CST);
-  local.setUTCMonth(local.getUTCMonth() + months);
-  return local.toISOString().slice(0, 10);
+  const y = local.getUTCFullYear();
+  const m = local.getUTCMonth() + months;
+  const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+  return new Date(Date.UTC(y, m, Math.min(local.getUTCDate(), lastDay))).toISOString().slice(0, 10);
 }

@@ -121,10 +121,17 @@ export function computeRatings(
     const measures = communityMeasures(byCommunity.get(c.id) ?? [], evaluations, mine, rules);
     return { id: c.id, c, score: scoreIndex(rules.indices.community, rules.thresholds, measures) };
   });
+  // A community under no (open) street rolls up into the county directly.
+  const streetIds = new Set(world.streets.map((s) => s.id));
   const communities = applyQuota(scoredCommunities, rules.communityQuotaPercent).map(({ c, score }) =>
     make(
       'community',
-      { id: c.id, name: c.name, orgPath: [c.path], parentId: c.streetId ?? world.county },
+      {
+        id: c.id,
+        name: c.name,
+        orgPath: [c.path],
+        parentId: c.streetId !== null && streetIds.has(c.streetId) ? c.streetId : world.county,
+      },
       score,
     ),
   );
@@ -145,7 +152,8 @@ export function computeRatings(
   const county = make(
     'county',
     { id: world.county, name: world.countyName, orgPath: [world.countyPath], parentId: null },
-    rollUp(streets.length > 0 ? streets : communities, rules),
+    // Its streets, and the communities directly under it (a tree may skip the street level).
+    rollUp([...streets, ...(communitiesOf.get(world.county) ?? [])], rules),
   );
   return [...members, ...communities, ...streets, county];
 }

@@ -76,7 +76,10 @@ export interface RuleSet {
   /** Months from a period's close to a remediation / exit deadline. */
   remediationMonths: number;
   exitMonths: number;
-  /** A second yellow within this many closed periods escalates. */
+  /**
+   * The yellow that makes this many, with the subject's published yellows of earlier periods of
+   * the same kind (quarters with quarters, years with years), escalates: 2 = a second yellow.
+   */
   escalateAfterYellows: number;
 }
 
