@@ -1,11 +1,16 @@
 // Rebuild benchmark: generates attendance / points / no-show events for MEMBERS members
-// (default 10,000; the issue's target is MEMBERS=100000 EVENTS=5000000) as the event log holds
-// them (one serialized event each; generation is not timed), then prints the time of one plain
-// scan of the log (each event decoded and read) beside a rebuild of every member rating from it
-// (each event decoded, its facts kept once per natural key, folded per member, scored with the
-// default rules). Each is run twice and the faster run counts (the first warms the JIT).
+// (default 10,000; the issue's target is MEMBERS=100000 EVENTS=5000000) into an event log file
+// (one JSON event per line, in the temp folder; generation is not timed), then prints the time
+// of one plain scan of the log (each event read and decoded) beside a rebuild of every member
+// rating from it (each event read and decoded, its facts kept once per natural key, folded per
+// member, scored with the default rules). Each is run twice and the faster run counts (the first
+// warms the JIT); wall and CPU time are printed.
 // Needs `npm run build`.
 // Usage: MEMBERS=100000 EVENTS=5000000 node --max-old-space-size=8192 bench/rebuild.mjs
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { StringDecoder } from 'node:string_decoder';
+import { join } from 'node:path';
 import { factsOf } from '../dist/domain/facts.js';
 import { MemberFold } from '../dist/domain/measures.js';
 import { DEFAULT_RULES } from '../dist/domain/rules.js';
@@ -65,12 +70,38 @@ function* events() {
   }
 }
 
-const log = [];
-for (const e of events()) log.push(JSON.stringify(e));
+const dir = mkdtempSync(join(tmpdir(), 'honglian-rebuild-'));
+const LOG = join(dir, 'events.ndjson');
+{
+  const fd = openSync(LOG, 'w');
+  let chunk = '';
+  for (const e of events()) {
+    chunk += JSON.stringify(e) + '\n';
+    if (chunk.length > 1 << 20) [chunk] = [(writeSync(fd, chunk), '')];
+  }
+  writeSync(fd, chunk);
+  closeSync(fd);
+}
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+
+/** The log's lines, read in 8 MB chunks (as a rebuild streams the log, never all of it at once). */
+function* log() {
+  const fd = openSync(LOG, 'r');
+  const buf = Buffer.alloc(8 << 20);
+  const utf8 = new StringDecoder('utf8');
+  let rest = '';
+  for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) {
+    const lines = (rest + utf8.write(buf.subarray(0, n))).split('\n');
+    rest = lines.pop();
+    yield* lines;
+  }
+  closeSync(fd);
+  if (rest) yield rest;
+}
 
 function scanOnce() {
   let hours = 0;
-  for (const line of log) hours += JSON.parse(line).data.hours ?? 0;
+  for (const line of log()) hours += JSON.parse(line).data.hours ?? 0;
   return hours;
 }
 
@@ -78,7 +109,7 @@ function rebuildOnce() {
   // Facts by natural key (a duplicate lands on itself), folded per member as they stream by.
   const seen = new Set();
   const members = new Map();
-  for (const line of log)
+  for (const line of log())
     for (const f of factsOf(JSON.parse(line))) {
       const before = seen.size;
       seen.add(f._id);
