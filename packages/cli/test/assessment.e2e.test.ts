@@ -226,9 +226,14 @@ describe('red/yellow/grey assessment through the gateway (scenarios 1, 2 and 7)'
     ];
     expect(atX.map((s) => s.hours)).toEqual([2, 1.5, 3]);
 
-    // Day 180: zero check-ins at Y → 报而不到 at Y (the sweep, run now by the city).
+    // Day 180: zero check-ins at Y → 报而不到 at Y (the sweep, run now by the city). The demo
+    // city's reports (member-checkin's demo: attendances in early January, none since) are due too.
     clock.set(new Date(Date.parse(START) + 180 * DAY));
-    expect(await ok(200, checkin('city-admin', 'POST', '/scans', {}))).toMatchObject({ noShowFlagged: 1 });
+    const scan = await ok(200, checkin('city-admin', 'POST', '/scans', {}));
+    const flagged = await ok(200, checkin('city-admin', 'GET', '/views/no-shows?limit=200'));
+    const hers = flagged.items.filter((r: { memberId: string }) => r.memberId === LI);
+    expect(hers.map((r: { communityId: string }) => r.communityId)).toEqual([Y]);
+    expect(scan).toMatchObject({ noShowFlagged: flagged.total });
     const sheet = await ok(
       200,
       checkin('county-admin-331003', 'GET', `/units/${UNIT}/feedback?period=2026-H1`),

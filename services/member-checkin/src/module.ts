@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { TOPICS } from '@honglian/contracts';
+import { TOPICS, type DemoDirectory } from '@honglian/contracts';
 import { defineServiceModule, type ServiceOf } from '@honglian/service-kit';
 import { ActivityService } from './app/activities.js';
 import { AttendanceSources } from './app/attendance-source.js';
@@ -7,6 +7,7 @@ import { CheckIn } from './app/check-in.js';
 import { CheckOut } from './app/check-out.js';
 import { CountyViews } from './app/county-views.js';
 import type { CheckinContext } from './app/context.js';
+import { seedDemoCheckin } from './app/demo.js';
 import { FeedbackService } from './app/feedback.js';
 import { References } from './app/references.js';
 import { RegistrySync } from './app/registry-sync.js';
@@ -116,6 +117,7 @@ export const memberCheckinModule = defineServiceModule({
           stop: () => sweep.stopTimer(),
         },
       ],
+      seedDemo: (demo: DemoDirectory) => seedDemoCheckin(ctx, demo),
       expose: {
         services,
         /** Runs the scheduled sweep once, at the injected clock's now (tests, operators). */

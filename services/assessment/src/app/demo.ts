@@ -57,8 +57,9 @@ async function settle(ctx: AssessmentContext, deadline: number, quietMs: number)
  * wait) and the other services' demo events have been read (the log quiet), the demo's
  * organisational records are made and the current year is computed for every demo county, so
  * every member, community and street has a provisional rating whose explanation names its events
- * (points, orders, property results, records; roll-ups name the ratings below) — yellow and grey.
- * Red needs reports and check-ins, which the demo city does not seed. Seeds nothing when ratings
+ * (points, orders, property results, records; roll-ups name the ratings below). With the
+ * check-in demo's reports and attendances (the retirees `-member-03`) some are red, the rest
+ * yellow and grey; alone (its own tests) yellow and grey. Seeds nothing when ratings
  * of the year exist already or the registry never arrives.
  */
 export async function seedDemoAssessment(
