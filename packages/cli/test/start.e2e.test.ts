@@ -166,6 +166,23 @@ describe('honglian start', () => {
           community: 3,
           compound: 4,
         });
+        // The demo's ratings of this year (issue 16): every member, community and street rated,
+        // red, yellow and grey among them, each explanation naming the events behind it.
+        const year = new Date(Date.now() + 8 * 3_600_000).getUTCFullYear();
+        const city = await token('city-admin');
+        const ratings: { level: string; colour: string; sources: string[] }[] = [];
+        for (const level of ['member', 'community', 'street']) {
+          const res = await fetch(
+            `${gatewayUrl}/api/v1/assessment/ratings?period=${year}&level=${level}&limit=200`,
+            { headers: { Authorization: `Bearer ${city}` } },
+          );
+          expect(res.status).toBe(200);
+          ratings.push(...((await res.json()) as { items: typeof ratings }).items);
+        }
+        const levels = new Set(ratings.map((r) => r.level));
+        expect([...levels].sort()).toEqual(['community', 'member', 'street']);
+        expect(new Set(ratings.map((r) => r.colour))).toEqual(new Set(['red', 'yellow', 'grey']));
+        expect(ratings.filter((r) => r.sources.length === 0)).toEqual([]);
         return orgsOf(gatewayUrl, admin);
       });
       expect(first).toEqual(expect.arrayContaining(['331003', '331003-community-01', '331003-compound-01']));
