@@ -96,6 +96,12 @@ export interface SuiteOptions {
    * default `process.env`. Tests pass `{}` for the in-process bus whatever the environment says.
    */
   busEnv?: Record<string, string | undefined>;
+  /**
+   * Test-only: decorates the event bus before any service gets it (e.g. the proof suite's chaos bus,
+   * which duplicates deliveries and crashes handlers). The suite starts, hands out and stops what
+   * it returns, so the decorator must pass `start`, `stop` and `health` through to the bus it wraps.
+   */
+  wrapBus?: (bus: EventBus) => EventBus;
 }
 
 /** Runs every service in this process: each on its own port, the gateway public. */
@@ -146,14 +152,12 @@ export async function startSuite(
       ...databaseOptionsOf(config, logger),
       ...(config.DATA_DIR ? { dataDir: config.DATA_DIR } : {}),
     });
-    infra = {
-      databases,
-      bus: createEventBus({
-        clientId: 'honglian',
-        logger,
-        ...(options.busEnv ? { env: options.busEnv } : {}),
-      }),
-    };
+    const bus = createEventBus({
+      clientId: 'honglian',
+      logger,
+      ...(options.busEnv ? { env: options.busEnv } : {}),
+    });
+    infra = { databases, bus: options.wrapBus ? options.wrapBus(bus) : bus };
     await infra.bus.start();
     // Every module's settings first (one ConfigError naming every bad variable), then each
     // service on its own database of the one server and the one bus.
@@ -181,6 +185,8 @@ export async function startSuite(
         routes: apiRoutesOf(MODULES),
         settings: gateway.gatewaySettingsFromEnv(config),
         ...(identity.devIdentity ? { devIdentity: identity.devIdentity } : {}),
+        // The console signs in where the browser reaches the realm (Keycloak's public URL with Keycloak).
+        console: { authority: identity.issuer },
       }),
       config.PORT,
       gateway.SERVICE.prefix,

@@ -7,7 +7,9 @@ import {
   type ServiceContext,
   type ServiceHandle,
 } from '@honglian/service-kit';
+import { DEMO_WEB_CLIENT_ID } from '@honglian/contracts';
 import { resolveGatewaySettings, type GatewaySettingsInput } from './config.js';
+import { defaultConsoleDir, mountConsole, type ConsoleOptions } from './console.js';
 import { cors } from './cors.js';
 import { apiEdge, tokenRateLimit } from './edge.js';
 import {
@@ -39,6 +41,11 @@ export interface GatewayDeps extends ServiceContext {
   settings?: GatewaySettingsInput;
   /** Host the development identity provider (AUTH_MODE=embedded); refused under NODE_ENV=production. */
   devIdentity?: Omit<DevIdentityOptions, 'tokenLimiter'>;
+  /**
+   * The web console served at `/` (from `settings.consoleDir`, else @honglian/console's dist): where
+   * the browser signs in. Default authority: the development identity provider's realm, when hosted.
+   */
+  console?: ConsoleOptions;
 }
 
 export interface GatewayHandle extends ServiceHandle {
@@ -65,7 +72,8 @@ const CONTENT_SECURITY_POLICY = {
  * Builds the gateway: `/api/v1/<prefix>/...` proxied to the owning service
  * after token verification and rate limiting; `/openapi.json` merged from
  * every service and `/docs`; `/readyz` ready when every service is; in
- * embedded mode the development identity provider under `/realms/<realm>`.
+ * embedded mode the development identity provider under `/realms/<realm>`;
+ * the web console at `/` with its `/console-config.json`.
  */
 export function createService(deps: GatewayDeps): GatewayHandle {
   if (!deps.auth) throw new Error('The gateway needs an authenticator (deps.auth) to protect /api/v1.');
@@ -149,6 +157,14 @@ export function createService(deps: GatewayDeps): GatewayHandle {
           new HttpProblem(404, en, { extensions: { reason: { zh: '没有服务提供此路径', en } } }),
           req.originalUrl,
         );
+      });
+      // Last: the console answers only what nothing else did.
+      const authority = deps.console?.authority ?? identity?.issuer;
+      mountConsole(a, {
+        dir: settings.consoleDir ?? defaultConsoleDir(),
+        authority: typeof authority === 'string' ? () => authority : authority,
+        clientId: deps.console?.clientId ?? DEMO_WEB_CLIENT_ID,
+        logger,
       });
     },
   });

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 import { AuthEnvSchema, BaseConfigSchema, envTrustProxy } from '@honglian/service-kit';
 import { API_ROUTES } from './routing.js';
@@ -80,6 +81,14 @@ export const GatewayEnvSchema = z.object({
    * Unset: no proxy is trusted, so no caller (a local process included) can pick its IP.
    */
   TRUST_PROXY: envTrustProxy.default(false),
+  /**
+   * The built web console the gateway serves at `/` (a folder with index.html and assets/).
+   * Unset or empty: the dist folder of the installed @honglian/console package.
+   */
+  CONSOLE_DIR: z
+    .string()
+    .optional()
+    .transform((v) => v?.trim() || undefined),
 });
 export type GatewayEnv = z.infer<typeof GatewayEnvSchema>;
 
@@ -118,6 +127,8 @@ export interface GatewaySettings {
   proxyBodyLimitBytes: number;
   proxyTimeoutMs: number;
   trustProxy: boolean | number | string;
+  /** The built console served at `/` instead of @honglian/console's dist (CONSOLE_DIR). */
+  consoleDir?: string;
 }
 
 export const DEFAULT_GATEWAY_SETTINGS: GatewaySettings = gatewaySettingsFromEnv(GatewayEnvSchema.parse({}));
@@ -134,6 +145,7 @@ export function gatewaySettingsFromEnv(env: GatewayEnv): GatewaySettings {
     proxyBodyLimitBytes: bytesOf(env.PROXY_BODY_LIMIT),
     proxyTimeoutMs: env.PROXY_TIMEOUT_MS,
     trustProxy: env.TRUST_PROXY,
+    ...(env.CONSOLE_DIR ? { consoleDir: path.resolve(env.CONSOLE_DIR) } : {}),
   };
 }
 

@@ -44,6 +44,7 @@ const handle = createService({
   ...(config.API_ROUTES ? { routes: config.API_ROUTES } : {}),
   settings: gatewaySettingsFromEnv(config),
   ...(identity.devIdentity ? { devIdentity: identity.devIdentity } : {}),
+  console: { authority: identity.issuer },
 });
 const served = await serve(handle, {
   port: config.PORT,

@@ -62,7 +62,16 @@ describe('development identity provider', () => {
       issuer: `${url}${REALM}`,
       token_endpoint: `${url}${TOKEN}`,
       jwks_uri: `${url}${REALM}/protocol/openid-connect/certs`,
-      grant_types_supported: ['password', 'client_credentials'],
+      authorization_endpoint: `${url}${REALM}/protocol/openid-connect/auth`,
+      end_session_endpoint: `${url}${REALM}/protocol/openid-connect/logout`,
+      grant_types_supported: expect.arrayContaining([
+        'authorization_code',
+        'refresh_token',
+        'password',
+        'client_credentials',
+      ]),
+      response_types_supported: ['code'],
+      code_challenge_methods_supported: ['S256'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     });
     const jwks = await request(url!).get(`${REALM}/protocol/openid-connect/certs`);
@@ -151,9 +160,13 @@ describe('development identity provider', () => {
   it('answers other mistakes with Keycloak’s OAuth errors', async () => {
     const post = (fields: Record<string, string>) =>
       request(url!).post(TOKEN).type('form').send(form(fields));
-    expect((await post({ grant_type: 'authorization_code', client_id: 'honglian-web' })).body.error).toBe(
+    expect((await post({ grant_type: 'implicit', client_id: 'honglian-web' })).body.error).toBe(
       'unsupported_grant_type',
     );
+    expect((await post({ grant_type: 'authorization_code', client_id: 'honglian-web' })).body).toEqual({
+      error: 'invalid_request',
+      error_description: 'Missing parameter: code',
+    });
     expect((await post({ client_id: 'honglian-web' })).body.error).toBe('invalid_request');
     const publicCc = await post({ grant_type: 'client_credentials', client_id: 'honglian-web' });
     expect([publicCc.status, publicCc.body.error]).toEqual([401, 'unauthorized_client']);

@@ -24,6 +24,11 @@ export interface GatewayIdentity {
   devIdentity?: Omit<DevIdentityOptions, 'tokenLimiter'>;
   /** Where clients get tokens (password and client_credentials grants). */
   tokenUrl(): string;
+  /**
+   * The realm URL browsers sign in at (the console's `authority`): `<PUBLIC_URL>/realms/<realm>`
+   * in embedded mode, KEYCLOAK_ISSUER or `<KEYCLOAK_URL>/realms/<realm>` with Keycloak.
+   */
+  issuer(): string;
 }
 
 /**
@@ -45,6 +50,7 @@ export function identityFromConfig(
     settings,
     authenticator: () => createAuthenticator(settings),
     tokenUrl: () => tokenEndpointOf(settings),
+    issuer: () => (typeof settings.issuer === 'function' ? settings.issuer() : settings.issuer),
   };
   if (settings.mode === 'embedded') {
     identity.devIdentity = {

@@ -1,0 +1,12 @@
+export { Coverage } from './Coverage';
+export { Dashboard } from './Dashboard';
+export { ImportReportView } from './ImportReportView';
+export { Imports } from './Imports';
+export { Members } from './Members';
+export { OrgHistory } from './OrgHistory';
+export { OrgSearch } from './OrgSearch';
+export { OrgTree } from './OrgTree';
+export { RevealCell } from './RevealCell';
+export { RevealLog } from './RevealLog';
+export { TemplateLinks } from './TemplateLinks';
+export { TreeNode } from './TreeNode';

@@ -1,0 +1,3 @@
+export { Ranking } from './Ranking';
+export { ResultBreakdown } from './ResultBreakdown';
+export { Scorecards } from './Scorecards';

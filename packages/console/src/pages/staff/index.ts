@@ -1,0 +1,13 @@
+export { Activities } from './Activities';
+export { ActivityForm } from './ActivityForm';
+export { ActivityQr } from './ActivityQr';
+export { Attendance } from './Attendance';
+export { AutoClosedActions } from './AutoClosedActions';
+export { Feedback } from './Feedback';
+export { FeedbackSheetView } from './FeedbackSheetView';
+export { NoShowList } from './NoShowList';
+export { ReportActions } from './ReportActions';
+export { ReportList } from './ReportList';
+export { Reports } from './Reports';
+export { ResponsesPanel } from './ResponsesPanel';
+export { WitnessForm } from './WitnessForm';
