@@ -124,6 +124,9 @@ suiteOrSkip(`the web console in Chromium${unavailable ? ` (SKIPPED: ${unavailabl
   it('signs the county admin in through the login page; the dashboard shows the county’s figures in Chinese', async () => {
     await admin.goto('/');
     await admin.waitForURL(/\/realms\/honglian\/protocol\/openid-connect\/auth\?/, { timeout: WAIT });
+    // The identity provider's login page is a page people use too: checked like the console's.
+    await admin.locator('#username').waitFor({ timeout: WAIT });
+    await check(admin, 'login');
     await signInIfAsked(admin, `county-admin-${COUNTY}`, /\/dashboard$/);
     await admin.getByRole('heading', { name: '工作概览' }).waitFor({ timeout: WAIT });
     expect(await admin.locator('html').getAttribute('lang')).toBe('zh-CN');
@@ -271,6 +274,9 @@ suiteOrSkip(`the web console in Chromium${unavailable ? ` (SKIPPED: ${unavailabl
     await member.getByRole('button', { name: '提交报到' }).click();
     await member.getByText('等待社区确认').waitFor({ timeout: WAIT });
     await check(member, 'member-reports');
+    await nav(member, '签署承诺', /\/m\/pledge/);
+    await member.getByRole('heading', { name: '签署服务承诺' }).waitFor({ timeout: WAIT });
+    await check(member, 'member-pledge');
 
     // Staff confirm it, on a tablet.
     await staff.goto('/');

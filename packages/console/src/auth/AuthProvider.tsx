@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { AuthContext, type Auth } from './context';
 import { sessionOf } from './claims';
 import { SIGNED_OUT_FLAG, currentPath, type SigninState } from './oidc';
+import { returnToOf } from './return-to';
 import { Loading } from '../components/Loading';
 import { ErrorBox } from '../components/ErrorBox';
 import { SignedOut } from '../pages/common/SignedOut';
@@ -25,9 +26,7 @@ async function start(manager: UserManager): Promise<User | null> {
     callback ??= manager.signinRedirectCallback();
     const user = await callback;
     const state = user.state as Partial<SigninState> | undefined;
-    const returnTo =
-      typeof state?.returnTo === 'string' && state.returnTo.startsWith('/') ? state.returnTo : '/';
-    window.history.replaceState(null, '', returnTo);
+    window.history.replaceState(null, '', returnToOf(state?.returnTo));
     return user;
   }
   return manager.getUser();
@@ -46,7 +45,7 @@ export function AuthProvider({ manager, children }: { manager: UserManager; chil
     async (returnTo: string = currentPath()) => {
       setPhase({ kind: 'redirecting' });
       window.sessionStorage.removeItem(SIGNED_OUT_FLAG);
-      const state: SigninState = { returnTo: returnTo === '/callback' ? '/' : returnTo };
+      const state: SigninState = { returnTo: returnTo === '/callback' ? '/' : returnToOf(returnTo) };
       await manager.signinRedirect({ state });
     },
     [manager],
