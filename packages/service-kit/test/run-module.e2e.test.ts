@@ -1,5 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
+// Child processes start slowly on a loaded machine: bounds are generous, never a measure.
+jest.setTimeout(300_000);
 
 // Runs the built kit (dist) in a child process, as a service's main.ts does.
 const fixture = (name: string) => path.join(__dirname, 'fixtures', name);
@@ -9,7 +11,7 @@ function run(file: string, env: Record<string, string>) {
   return spawnSync(process.execPath, [fixture(file)], {
     env: { ...baseEnv, ...env },
     encoding: 'utf8',
-    timeout: 20_000,
+    timeout: 120_000,
   });
 }
 
@@ -63,7 +65,7 @@ describe('runModule', () => {
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      const deadline = Date.now() + 15_000;
+      const deadline = Date.now() + 120_000;
       let url: string | undefined;
       while (!url && Date.now() < deadline) {
         url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*toy-secret listening/.exec(out)?.[1];

@@ -3,6 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+// A child process and an OTLP export on a loaded machine: a generous bound, never a measure.
+jest.setTimeout(180_000);
 
 interface OtlpSpan {
   name: string;

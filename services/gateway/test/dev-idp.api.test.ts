@@ -246,7 +246,7 @@ describe('development identity provider', () => {
     const run = spawnSync(process.execPath, [path.join(__dirname, '..', 'dist', 'main.js')], {
       env: { PATH: process.env.PATH!, NODE_ENV: 'production', PORT: '0' },
       encoding: 'utf8',
-      timeout: 20_000,
+      timeout: 120_000,
     });
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/AUTH_MODE: embedded .*refused when NODE_ENV=production/);

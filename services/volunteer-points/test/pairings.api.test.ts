@@ -12,6 +12,9 @@ import { demoPairing } from '../src/app/demo.js';
 import { dayOf } from '../src/domain/rules.js';
 import { ids, pairingCreated, pairingEnded, startPoints, users, type Harness } from './support.js';
 
+// The demo check runs every service's seed: a generous bound on a loaded machine, never a measure.
+jest.setTimeout(180_000);
+
 /**
  * Issue 14 item 5: a micro-wish is claimable by a unit only when a pairing (结对共建) in force
  * on the claim day links the unit with the wish's community; the pairings come from the
