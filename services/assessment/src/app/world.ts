@@ -10,19 +10,22 @@ export interface MemberPlacement {
   orgPath: string[];
 }
 
+/** The org of `kind` nearest to the end of `path` (itself included), among the orgs known. */
+const nearestOf = (byId: Map<string, OrgRm>, path: string, kind: string): OrgRm | null =>
+  path
+    .split('/')
+    .filter(Boolean)
+    .reverse()
+    .map((id) => byId.get(id))
+    .find((o) => o?.kind === kind) ?? null;
+
 /**
  * A member's home community (from the residence compound, else the residence community, else
  * the party organisation's path) and org paths (community and party organisation), from the
  * orgs the read model knows (`byId` must hold the orgs along those paths).
  */
 export function placeMember(m: MemberRm, byId: Map<string, OrgRm>): MemberPlacement {
-  const nearest = (path: string, kind: string) =>
-    path
-      .split('/')
-      .filter(Boolean)
-      .reverse()
-      .map((id) => byId.get(id))
-      .find((o) => o?.kind === kind) ?? null;
+  const nearest = (path: string, kind: string) => nearestOf(byId, path, kind);
   const compound = m.residenceCompoundId ? byId.get(m.residenceCompoundId) : undefined;
   const party = byId.get(m.partyOrgId);
   const community =
@@ -73,13 +76,6 @@ export async function loadWorld(
     p.reportedMembers(county, range?.to),
   ]);
   const byId = new Map(orgs.map((o) => [o._id, o]));
-  const nearest = (path: string, kind: string) =>
-    path
-      .split('/')
-      .filter(Boolean)
-      .reverse()
-      .map((id) => byId.get(id))
-      .find((o) => o?.kind === kind) ?? null;
   const countyOrg = orgs.find((o) => o.kind === 'county' && o._id === county);
   const communities = orgs.filter((o) => o.kind === 'community' && o.closedOn === null);
   const compounds = orgs.filter((o) => o.kind === 'compound');
@@ -103,7 +99,7 @@ export async function loadWorld(
       id: c._id,
       name: c.name,
       path: c.path,
-      streetId: nearest(c.path, 'street')?._id ?? null,
+      streetId: nearestOf(byId, c.path, 'street')?._id ?? null,
       compoundIds: compounds.filter((x) => x.path.startsWith(`${c.path}/`)).map((x) => x._id),
     })),
     streets: orgs
