@@ -1,20 +1,7 @@
 import type { KafkaInspector } from '@honglian/messaging';
 
-/** A demo user's access token from the suite's development identity provider (password grant). */
-export async function demoToken(gatewayUrl: string, username: string): Promise<string> {
-  const grant = await fetch(`${gatewayUrl}/realms/honglian/protocol/openid-connect/token`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'password',
-      client_id: 'honglian-web',
-      username,
-      password: 'honglian-demo',
-    }),
-  });
-  if (grant.status !== 200)
-    throw new Error(`no token for ${username}: ${grant.status} ${await grant.text()}`);
-  return ((await grant.json()) as { access_token: string }).access_token;
-}
+/** A demo user's access token (the password grant): shared with the proof suite through the testkit. */
+export { demoToken } from '@honglian/testkit';
 
 /**
  * Waits until the suite's event pipeline is quiet on a real broker: the consumer group has

@@ -28,6 +28,26 @@ interface TokenResponse {
   access_token: string;
 }
 
+/**
+ * A demo user's access token from the suite's identity provider behind `gatewayUrl` (the
+ * development one the gateway serves, or Keycloak's realm at the same path): password grant of
+ * the web client.
+ */
+export async function demoToken(gatewayUrl: string, username: string): Promise<string> {
+  const grant = await fetch(`${gatewayUrl}/realms/honglian/protocol/openid-connect/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: 'honglian-web',
+      username,
+      password: DEMO_PASSWORD,
+    }),
+  });
+  if (grant.status !== 200)
+    throw new Error(`no token for ${username}: ${grant.status} ${await grant.text()}`);
+  return ((await grant.json()) as TokenResponse).access_token;
+}
+
 export interface KeycloakTokens {
   /** `<url>/realms/honglian`. */
   realmUrl: string;

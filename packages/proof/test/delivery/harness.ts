@@ -8,6 +8,7 @@ import {
   type OutboxRelay,
 } from '@honglian/messaging';
 import { FixedClock, createLogger } from '@honglian/service-kit';
+import { demoToken } from '@honglian/testkit';
 import { ChaosBus, type ChaosStats } from './chaos-bus.js';
 import { RelayRestarter, type RelayRestart } from './relay-chaos.js';
 import {
@@ -108,18 +109,7 @@ type Call = (
 function client(gatewayUrl: string): { call: Call; login(user: string): Promise<void> } {
   const tokens: Record<string, string> = {};
   const login = async (username: string) => {
-    const grant = await fetch(`${gatewayUrl}/realms/honglian/protocol/openid-connect/token`, {
-      method: 'POST',
-      body: new URLSearchParams({
-        grant_type: 'password',
-        client_id: 'honglian-web',
-        username,
-        password: 'honglian-demo',
-      }),
-    });
-    if (grant.status !== 200)
-      throw new Error(`no token for ${username}: ${grant.status} ${await grant.text()}`);
-    tokens[username] = ((await grant.json()) as { access_token: string }).access_token;
+    tokens[username] = await demoToken(gatewayUrl, username);
   };
   const send: Call = async (user, method, path, body, headers = {}) => {
     const res = await fetch(`${gatewayUrl}${path}`, {
