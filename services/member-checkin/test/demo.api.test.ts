@@ -103,9 +103,16 @@ describe('demo check-ins', () => {
       // Early in January the days of the year run short: six sessions, never two at once.
       const starts = sessions.map((s) => Date.parse(s.checkInAt)).sort((a, b) => a - b);
       expect(new Set(starts).size).toBe(6);
-      // Her summary counts the hours.
+      // Her summary counts the hours; without a work unit, her residence report makes her reported.
       const summary = await h.http.get(`/members/${retiree}/summary?period=2026`, users.cityAdmin);
-      expect(summary.body).toMatchObject({ hours: 12, attendances: 6, noShow: false });
+      expect(summary.body).toMatchObject({
+        hours: 12,
+        attendances: 6,
+        noShow: false,
+        reported: true,
+        completed: true,
+        flags: [],
+      });
     }
     // 椒江's second member attended twice this month.
     const month = (await h.http.get('/attendances?memberId=331002-member-04', users.cityAdmin)).body

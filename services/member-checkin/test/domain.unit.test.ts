@@ -9,7 +9,7 @@ import {
   noShowDecision,
   type Session,
 } from '../src/domain/attendance.js';
-import { buildFeedbackSheet, type SheetReport } from '../src/domain/feedback.js';
+import { buildFeedbackSheet, requiredReportsOf, type SheetReport } from '../src/domain/feedback.js';
 import { checkGeofence, distanceMeters } from '../src/domain/geofence.js';
 import { halfYearOf, parsePeriod } from '../src/domain/period.js';
 import {
@@ -482,6 +482,30 @@ describe('feedback sheet arithmetic', () => {
     });
     expect(empty.totals.reportRate).toBeNull();
     expect(empty.redFlag).toBe(false);
+  });
+
+  it('a member without a work unit owes the residence report alone: it makes her reported and, served there, completed', () => {
+    const retiree = { memberId: 'zhou', name: '周芳', category: 'retired' };
+    const of = (requiredReports?: ReturnType<typeof requiredReportsOf>) =>
+      buildFeedbackSheet({
+        unitId: '',
+        unitName: null,
+        period,
+        threshold: 0.95,
+        members: [{ ...retiree, ...(requiredReports ? { requiredReports } : {}) }],
+        reports: [rep('r7', 'zhou', 'residence', 'cm-x')],
+        attendances: [att('a6', 'zhou', 'cm-x', 120)],
+      }).members[0]!;
+    expect(requiredReportsOf({ workUnitId: null })).toEqual(['residence']);
+    expect(requiredReportsOf({ workUnitId: 'bureau' })).toEqual(['residence', 'work']);
+    expect(of(requiredReportsOf({ workUnitId: null }))).toMatchObject({
+      reported: true,
+      completed: true,
+      missingReports: [],
+      flags: [],
+    });
+    // With a work unit the same record misses the work report.
+    expect(of()).toMatchObject({ reported: false, completed: false, missingReports: ['work'] });
   });
 
   it('a community’s view judges each row on the reports made there, with no rating ceiling', () => {

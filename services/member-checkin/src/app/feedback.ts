@@ -3,6 +3,7 @@ import type { MemberRm } from '../data/models.js';
 import type { Attendance } from '../domain/attendance.js';
 import {
   buildFeedbackSheet,
+  requiredReportsOf,
   type FeedbackSheet,
   type MemberRow,
   type SheetAttendance,
@@ -124,7 +125,14 @@ export class FeedbackService {
       period,
       threshold: this.ctx.rules.feedbackThreshold,
       view: sees ? 'community' : 'unit',
-      members: [{ memberId, name: member.name, category: member.category }],
+      members: [
+        {
+          memberId,
+          name: member.name,
+          category: member.category,
+          requiredReports: requiredReportsOf(member),
+        },
+      ],
       reports: reports.map(sheetReport),
       attendances: attendances.map(sheetAttendance),
     });

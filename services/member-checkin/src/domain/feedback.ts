@@ -8,7 +8,8 @@ import type { ReportKind, ReportStatus } from './reports.js';
  * tells a unit about each of its members before the year-end 民主评议, and
  * the unit's report and completion rates against the threshold (95 %).
  *
- * - A member must report to both communities (residence and work-linked).
+ * - A member must report to both communities (residence and work-linked); one
+ *   without a work unit (retired, floating) to the residence community only.
  * - Reported: each required report was active at some point in the period.
  * - Completed: reported, and at least one attendance in the period at the
  *   community of every such report (Foshan: one activity per half-year per
@@ -28,6 +29,16 @@ export interface SheetMember {
   memberId: string;
   name: string;
   category: string;
+  /**
+   * The reports this member owes (default both). A member without a work unit (a retiree, a
+   * floating member) owes the residence report alone, so it alone makes her reported.
+   */
+  requiredReports?: readonly ReportKind[];
+}
+
+/** The reports a member owes: the work report only when she has a work unit. */
+export function requiredReportsOf(member: { workUnitId: string | null | undefined }): ReportKind[] {
+  return member.workUnitId ? [...REQUIRED] : ['residence'];
 }
 
 export interface SheetReport {
@@ -142,7 +153,8 @@ export function buildFeedbackSheet(input: {
       c.minutes += a.creditedMinutes;
       byCommunity.set(a.communityId, c);
     }
-    const required = view === 'unit' ? REQUIRED : REQUIRED.filter((k) => all.some((r) => r.kind === k));
+    const owes = m.requiredReports ?? REQUIRED;
+    const required = view === 'unit' ? owes : owes.filter((k) => all.some((r) => r.kind === k));
     const missingReports = required.filter((k) => !counted.some((r) => r.kind === k));
     const reported = missingReports.length === 0;
     const completed =
