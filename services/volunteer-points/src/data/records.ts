@@ -111,7 +111,7 @@ export class RecordStore {
     const doc = await this.m.Counter.findOneAndUpdate(
       { _id: series },
       { $inc: { n: 1 } },
-      { upsert: true, new: true, session },
+      { upsert: true, returnDocument: 'after', session },
     ).lean<{ n: number }>();
     return doc!.n;
   }
