@@ -118,7 +118,13 @@ export const orgRegistryModule = defineServiceModule({
     const jobs = new ImportJobs(ctx, imports);
     // The demo city through the import path when the registry is empty; null when it was not.
     const seedDemo = (input: DemoCityInput): Promise<ImportReport[] | null> =>
-      seedDemoCity(imports, () => ctx.orgs.any(), input);
+      seedDemoCity(
+        imports,
+        () => ctx.orgs.any(),
+        input,
+        (allianceId, memberOrgId, period, principal) =>
+          services.relations.joinAlliance(allianceId, memberOrgId, period, principal),
+      );
 
     return {
       routes: (api) => {

@@ -71,6 +71,19 @@ describe('demo city seeded through the import path', () => {
         kind: 'community',
         county: c.code,
       });
+      // The first street's red-property alliance (红色物业联盟) has its three member organisations.
+      const allianceId = `${c.street.orgId}-alliance-01`;
+      expect((await reg.http.get(`/orgs/${allianceId}`, adminUser)).body).toMatchObject({
+        kind: 'alliance',
+        county: c.code,
+      });
+      const memberships = await reg.http.get(`/alliance-memberships?allianceId=${allianceId}`, adminUser);
+      expect(memberships.status).toBe(200);
+      expect(memberships.body.items.map((m: { toId: string }) => m.toId).sort()).toEqual([
+        `${c.code}-agency-01-dw`,
+        `${c.code}-community-01-ddw`,
+        `${c.code}-community-02-ddw`,
+      ]);
       // And another county's admin sees none of it.
       const other = DEMO_DIRECTORY.users.find(
         (u) => u.roles.includes('county-admin') && u.county !== c.code,
@@ -83,6 +96,8 @@ describe('demo city seeded through the import path', () => {
       };
       expect((await reg.http.get(`/members/${memberUser.memberId}`, otherUser)).status).toBe(404);
       expect((await reg.http.get(`/orgs/${c.compound.orgId}`, otherUser)).status).toBe(404);
+      const theirs = await reg.http.get(`/alliance-memberships?allianceId=${allianceId}`, otherUser);
+      expect(theirs.body.items ?? []).toEqual([]);
     },
   );
 });

@@ -76,21 +76,28 @@ export interface SweepResult {
 
 const isIdParam = (p: string) => p === 'id' || /Id$/.test(p);
 
-/** A made-up id of the same shape: each letter and digit moved within its class, separators kept. */
+/**
+ * A made-up id of the same shape: each letter and digit moved within its class, separators kept,
+ * and a leading type tag (`job-`, `att-`: letters up to the first separator) kept as it is, since
+ * routes check it (`^job-[0-9a-f-]{36}$`).
+ */
 export function twinOf(value: string, taken: (v: string) => boolean): string {
   const rot = (ch: string, from: string, size: number, by: number) =>
     String.fromCharCode(from.charCodeAt(0) + ((ch.charCodeAt(0) - from.charCodeAt(0) + by) % size));
+  const tag = /^[A-Za-z]+[-_](?=.*[0-9])/.exec(value)?.[0] ?? '';
   for (let by = 1; by < 8; by++) {
-    const out = [...value]
-      .map((ch) => {
-        if (/[0-9]/.test(ch)) return rot(ch, '0', 10, by + 2);
-        if (/[a-f]/.test(ch)) return rot(ch, 'a', 6, by);
-        if (/[A-F]/.test(ch)) return rot(ch, 'A', 6, by);
-        if (/[g-z]/.test(ch)) return rot(ch, 'g', 20, by);
-        if (/[G-Z]/.test(ch)) return rot(ch, 'G', 20, by);
-        return ch;
-      })
-      .join('');
+    const out =
+      tag +
+      [...value.slice(tag.length)]
+        .map((ch) => {
+          if (/[0-9]/.test(ch)) return rot(ch, '0', 10, by + 2);
+          if (/[a-f]/.test(ch)) return rot(ch, 'a', 6, by);
+          if (/[A-F]/.test(ch)) return rot(ch, 'A', 6, by);
+          if (/[g-z]/.test(ch)) return rot(ch, 'g', 20, by);
+          if (/[G-Z]/.test(ch)) return rot(ch, 'G', 20, by);
+          return ch;
+        })
+        .join('');
     if (out !== value && !taken(out)) return out;
   }
   return `${value}0`;

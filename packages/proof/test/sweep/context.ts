@@ -48,7 +48,13 @@ export async function invoke(
   actor: Actor | null,
   op: Operation,
   values: Record<string, string>,
-  opts: { query?: string; json?: unknown; raw?: string; contentType?: string } = {},
+  opts: {
+    query?: string;
+    json?: unknown;
+    raw?: string;
+    contentType?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<Answer> {
   const token = actor ? await ctx.tokens.get(actor) : undefined;
   return ctx.gateway.send(op.method, `${fillPath(op.path, values)}${opts.query ?? ''}`, {
@@ -56,5 +62,6 @@ export async function invoke(
     ...(opts.json !== undefined ? { json: opts.json } : {}),
     ...(opts.raw !== undefined ? { raw: opts.raw } : {}),
     ...(opts.contentType ? { contentType: opts.contentType } : {}),
+    ...(opts.headers ? { headers: opts.headers } : {}),
   });
 }

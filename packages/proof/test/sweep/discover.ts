@@ -218,15 +218,47 @@ async function countyActions(ctx: ProofContext, report: SeedReport, refused: str
         ]),
       );
       const json = sample(ctx.doc, op.body, ctx.world.hints(county));
+      const owner = { county, published: false };
       report.attempts++;
       const answer = await invoke(ctx, maker, op, values, { query: queryFor(ctx, op, county), json });
       if (is2xx(answer.status)) {
         report.created++;
         if (isObject(answer.body))
-          ctx.world.add(op.service, op.path, [answer.body], maker, { county, published: false }, maker.name);
+          ctx.world.add(op.service, op.path, [answer.body], maker, owner, maker.name);
       } else refused.push(`${op.key} (${county}, ${maker.name}): ${answer.status} ${brief(answer)}`);
+      if (!op.accepts) continue;
+      // Once more as a job: the 202's Location names it, so the job's own path gets probed too.
+      report.attempts++;
+      const job = await invoke(ctx, maker, op, values, {
+        query: queryFor(ctx, op, county),
+        json,
+        headers: { prefer: 'respond-async' },
+      });
+      if (job.status === 202 && job.location && isObject(job.body) && addLocated(ctx, job, owner, maker))
+        report.created++;
+      else refused.push(`${op.key} as a job (${county}, ${maker.name}): ${job.status} ${brief(job)}`);
     }
   }
+}
+
+/**
+ * Records the object a `Location` names under the GET whose path it matches (`/jobs/{jobId}` ←
+ * `/api/v1/assessment/jobs/job-…`): its last path parameter takes the Location's last segment.
+ */
+function addLocated(ctx: ProofContext, answer: Answer, owner: Owner, maker: Actor): boolean {
+  const path = new URL(answer.location!, 'http://gateway').pathname;
+  for (const op of ctx.ops) {
+    if (op.method !== 'GET' || op.pathParams.length === 0 || !op.path.endsWith('}')) continue;
+    const pattern = new RegExp(`^${op.path.replace(/\{[^}]+\}/g, '([^/]+)')}$`);
+    const match = pattern.exec(path);
+    if (!match) continue;
+    const param = op.pathParams.at(-1)!;
+    const item = { ...(answer.body as Json), [param]: decodeURIComponent(match.at(-1)!) };
+    const listTemplate = op.path.slice(0, op.path.lastIndexOf('/{'));
+    ctx.world.add(op.service, listTemplate, [item], maker, owner, maker.name);
+    return true;
+  }
+  return false;
 }
 
 /** Whether a binding's owner is outside a caller's county (for callers without one: never). */

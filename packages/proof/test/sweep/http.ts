@@ -12,6 +12,8 @@ export interface Answer {
   text: string;
   /** Parsed JSON when the answer is JSON, else the text. */
   body: unknown;
+  /** The `Location` header (a job accepted with 202 names itself there). */
+  location?: string;
 }
 
 export interface Exchange {
@@ -32,6 +34,8 @@ export interface RequestOptions {
   token?: string;
   /** Form fields (application/x-www-form-urlencoded), for the token endpoint. */
   form?: Record<string, string>;
+  /** More request headers (`Prefer: respond-async`). */
+  headers?: Record<string, string>;
 }
 
 export class Gateway {
@@ -43,7 +47,7 @@ export class Gateway {
   ) {}
 
   async send(method: string, url: string, opts: RequestOptions = {}): Promise<Answer> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...opts.headers };
     let body: string | URLSearchParams | undefined;
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     if (opts.form) body = new URLSearchParams(opts.form);
@@ -70,7 +74,14 @@ export class Gateway {
         parsed = text;
       }
     }
-    const answer: Answer = { status: res.status, contentType, text, body: parsed };
+    const location = res.headers.get('location');
+    const answer: Answer = {
+      status: res.status,
+      contentType,
+      text,
+      body: parsed,
+      ...(location ? { location } : {}),
+    };
     this.observe({ method, url, answer });
     return answer;
   }

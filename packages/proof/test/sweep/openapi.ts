@@ -35,6 +35,8 @@ export interface Operation {
   roles?: string[];
   /** Descriptions of the 2xx answers. */
   successDescriptions: string[];
+  /** Documents a 202: with `Prefer: respond-async` it answers a job, named by its Location. */
+  accepts: boolean;
   /** `METHOD path`, for messages. */
   key: string;
 }
@@ -82,6 +84,7 @@ export function operationsOf(doc: Json): Operation[] {
         successDescriptions: Object.entries(responses)
           .filter(([code]) => code.startsWith('2'))
           .map(([, r]) => (isObject(r) && typeof r.description === 'string' ? r.description : '')),
+        accepts: '202' in responses,
         key: `${method} ${path}`,
       });
     }

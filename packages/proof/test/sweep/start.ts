@@ -86,11 +86,19 @@ export async function startProof(): Promise<ProofRun> {
     else scanner.scanBody(x.answer.text, where);
   };
   const gateway = new Gateway(suite.gateway.http.url, observe);
-  const docAnswer = await gateway.send('GET', '/openapi.json');
-  if (docAnswer.status !== 200 || !isObject(docAnswer.body)) throw new Error('no OpenAPI document');
-  const doc = docAnswer.body as Json;
-  const services = isObject(doc['x-honglian-services']) ? doc['x-honglian-services'] : {};
-  const missing = Object.entries(services).filter(([, s]) => !(isObject(s) && s.ok === true));
+  // The gateway merges the services' documents with a short timeout each and caches the merge for
+  // 5 s; a service busy seeding on a loaded machine can miss one merge. Bounded retries.
+  let doc: Json = {};
+  let missing: [string, unknown][] = [];
+  for (const deadline = Date.now() + 180_000; ;) {
+    const docAnswer = await gateway.send('GET', '/openapi.json');
+    if (docAnswer.status !== 200 || !isObject(docAnswer.body)) throw new Error('no OpenAPI document');
+    doc = docAnswer.body as Json;
+    const services = isObject(doc['x-honglian-services']) ? doc['x-honglian-services'] : {};
+    missing = Object.entries(services).filter(([, s]) => !(isObject(s) && s.ok === true));
+    if (missing.length === 0 || Date.now() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+  }
   if (missing.length) throw new Error(`services missing from the document: ${JSON.stringify(missing)}`);
   const ops = operationsOf(doc);
   disclosures = ops.filter(disclosing).map((op) => ({ method: op.method, re: templateMatcher(op.path) }));

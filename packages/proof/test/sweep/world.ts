@@ -14,8 +14,8 @@ import { isoDay, type Hint } from './sample.js';
  * What the suite knows about the data behind the API: every record any list endpoint showed to
  * any caller, where it came from, and whose it is (county, member, firm, published). Path
  * parameters are bound from these records generically: `/x/{id}` takes the ids of `GET /x` (or of
- * a nested list ending in `x`, or the `xId` fields of records), any other `{param}` the values of
- * fields of that name.
+ * a nested list ending in `x`, of records of kind `x`, or the `xId` fields of records), any other
+ * `{param}` the values of fields of that name.
  */
 
 export interface Owner {
@@ -152,6 +152,9 @@ export class World {
       const listPath = template.slice(0, template.indexOf('/{id}'));
       if (record.listTemplate === listPath || (seg && lastSegment(record.listTemplate) === seg))
         return scalar(record.item.id) ?? scalar(record.item[fieldNamesFor(template, 'id')[1] ?? 'id']);
+      // `/alliances/{id}` also takes records of that kind from another list (`/orgs`, kind alliance).
+      if (seg && typeof record.item.kind === 'string' && record.item.kind === singular(seg))
+        return scalar(record.item.id);
       const alias = fieldNamesFor(template, 'id')[1];
       return alias ? scalar(record.item[alias]) : undefined;
     }

@@ -9,7 +9,7 @@ import type { ImportKind } from '../imports/index.js';
  * The demo city `honglian start` seeds on an empty database (DOMAIN.md §1):
  * per county a few streets, communities, grids, compounds and buildings, the
  * party organisations attached to them, firms with contracts, agency units
- * with pairings, and party members with fictitious but well-formed ID
+ * with pairings, a red-property alliance (红色物业联盟) per county, and party members with fictitious but well-formed ID
  * numbers. The ids the demo users' tokens carry (org paths, firm_id,
  * member_id) are given by the caller so both always agree.
  */
@@ -93,6 +93,8 @@ export function demoCityFiles(input: DemoCityInput): DemoCityFiles {
       任期开始: SINCE,
       任期结束: '2028-12-31',
     });
+    const alliance = demoAllianceOf(code, c.street.orgId);
+    org(alliance.allianceId, `${c.street.name}红色物业联盟`, '红色物业联盟', c.street.orgId);
     org(`${code}-agency-01`, `${c.name}市场监督管理局`, '机关企事业单位', code, {
       统一社会信用代码: creditCode(code, 100 + ci),
     });
@@ -211,17 +213,38 @@ export function demoCityFiles(input: DemoCityInput): DemoCityFiles {
   return files;
 }
 
+/**
+ * The red-property alliance (红色物业联盟) of a county's first street and its member organisations:
+ * the street's two community party committees and the paired agency's party committee.
+ */
+function demoAllianceOf(code: string, streetId: string): { allianceId: string; memberOrgIds: string[] } {
+  return {
+    allianceId: `${streetId}-alliance-01`,
+    memberOrgIds: [`${code}-community-01-ddw`, `${code}-community-02-ddw`, `${code}-agency-01-dw`],
+  };
+}
+
+/** Records an alliance membership through the registry's use case (not an import kind). */
+export type JoinAlliance = (
+  allianceId: string,
+  memberOrgId: string,
+  period: { validFrom: string; validTo: string | null },
+  principal: Principal,
+) => Promise<unknown>;
+
 /** The principal the seed runs as: the city level, recorded as the demo seed. */
 const SEEDER: Principal = { subject: 'system:demo-seed', roles: ['city-admin'] };
 
 /**
- * Seeds the demo city through the import path, file by file; does nothing
- * when the registry already holds organisations (a restart, or a real city).
+ * Seeds the demo city through the import path, file by file, then the
+ * alliances' memberships through `joinAlliance`; does nothing when the
+ * registry already holds organisations (a restart, or a real city).
  */
 export async function seedDemoCity(
   imports: ImportService,
   hasOrganisations: () => Promise<boolean>,
   input: DemoCityInput,
+  joinAlliance?: JoinAlliance,
 ): Promise<ImportReport[] | null> {
   if (await hasOrganisations()) return null;
   const files = demoCityFiles(input);
@@ -239,5 +262,11 @@ export async function seedDemoCity(
       await upload.cleanup();
     }
   }
+  if (joinAlliance)
+    for (const c of input.counties) {
+      const { allianceId, memberOrgIds } = demoAllianceOf(c.code, c.street.orgId);
+      for (const memberOrgId of memberOrgIds)
+        await joinAlliance(allianceId, memberOrgId, { validFrom: SINCE, validTo: null }, SEEDER);
+    }
   return reports;
 }
