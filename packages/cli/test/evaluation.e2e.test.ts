@@ -135,6 +135,14 @@ describe('property evaluation through the gateway (scenarios 5–6)', () => {
       '331002-firm-02',
     ]);
     for (const v of published.items) expect(verifies(v)).toBe(true);
+    // Its appeal during the notice was rejected (申诉驳回); another county's admin cannot see it.
+    const theirs = await ok(200, call('county-admin-331002', 'GET', '/cycles'));
+    const past = theirs.items.find((c: { status: string }) => c.status === 'published');
+    const appeals = await ok(200, call('county-admin-331002', 'GET', `/cycles/${past.id}/appeals`));
+    expect(appeals.items).toEqual([
+      expect.objectContaining({ firmId: '331002-firm-02', status: 'rejected' }),
+    ]);
+    await ok(404, call('county-admin-331003', 'GET', `/appeals/${appeals.items[0].id}`));
   });
 
   it('the bidding platform subscribes a webhook on its allow-listed URL', async () => {

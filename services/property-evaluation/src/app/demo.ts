@@ -2,6 +2,8 @@ import type { DemoDirectory } from '@honglian/contracts';
 import { FixedClock, type Principal } from '@honglian/service-kit';
 import type { RatingContent } from '../domain/scoring.js';
 import type { RaterRoleCode } from '../domain/roles.js';
+import { resultIdOf } from '../domain/results.js';
+import { AppealService } from './appeals.js';
 import type { EvaluationContext } from './context.js';
 import { CycleService } from './cycles.js';
 import { References } from './references.js';
@@ -55,7 +57,7 @@ const STRONG: [RaterRoleCode, RatingContent][] = [
 /**
  * The demo's evaluation data (README, Demo data): per demo county a published cycle of the past
  * half-year (firm-01 on scenario 5's numbers → A; firm-02 strong in 黄岩 → AAA, with a major safety
- * accident in 椒江 → C and blacklisted, scenario 6) and an open cycle of the current half-year
+ * accident in 椒江 → C and blacklisted, scenario 6, its appeal during the notice rejected) and an open cycle of the current half-year
  * collecting ratings. It runs the use cases on a clock of its own that walks through the past
  * cycle's weeks, so every record is what the API would have made. Needs the registry's firms,
  * compounds and contracts in the read model: it waits for them (bounded), and seeds nothing when a
@@ -96,6 +98,7 @@ export async function seedDemoEvaluation(
   const templates = new TemplateService(seedCtx, refs);
   const cycles = new CycleService(seedCtx, refs, templates);
   const submissions = new SubmissionService(seedCtx, refs, cycles);
+  const appeals = new AppealService(seedCtx, refs, cycles);
   const made: string[] = [];
   for (const c of demo.counties) {
     if ((await ctx.data.cycles.exists(c.code, past)) || (await ctx.data.cycles.exists(c.code, current)))
@@ -147,7 +150,21 @@ export async function seedDemoEvaluation(
     clock.advance(DAY);
     await cycles.compute(SEEDER, done._id);
     await cycles.notice(SEEDER, done._id);
-    clock.advance(8 * DAY);
+    if (accident) {
+      // During the notice the firm appeals the veto; the county rejects it: the accident stands.
+      clock.advance(DAY);
+      const appeal = await appeals.file(SEEDER, resultIdOf(done._id, firm2), {
+        reasons: '事故责任在施工方，非物业责任 / the contractor, not the firm, caused the accident',
+        evidence: [],
+      });
+      clock.advance(DAY);
+      await appeals.decide(SEEDER, appeal._id, {
+        outcome: 'rejected',
+        note: '安监部门认定物业负有管理责任 / the safety authority found the firm responsible',
+        corrections: [],
+      });
+      clock.advance(6 * DAY);
+    } else clock.advance(8 * DAY);
     await cycles.publish(SEEDER, done._id);
     made.push(done._id);
 
