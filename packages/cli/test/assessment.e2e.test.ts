@@ -384,8 +384,18 @@ describe('red/yellow/grey assessment through the gateway (scenarios 1, 2 and 7)'
     await ok(200, call('staff-331003', 'GET', `/ratings/${YEAR}/${X}`));
     await ok(404, call('staff-331003', 'GET', `/ratings/${YEAR}/${Y}`));
 
-    // An api-consumer: nothing before publication, and no live index.
-    expect(await ok(200, call('api-consumer', 'GET', '/ratings'))).toMatchObject({ total: 0, items: [] });
+    // An api-consumer: nothing of the year before its publication (the demo published last
+    // month: only its community and street ratings), and no live index.
+    expect(await ok(200, call('api-consumer', 'GET', `/ratings?period=${YEAR}`))).toMatchObject({
+      total: 0,
+      items: [],
+    });
+    const demoMonth = await ok(200, call('api-consumer', 'GET', '/ratings?limit=200'));
+    expect(demoMonth.items.length).toBeGreaterThan(0);
+    for (const r of demoMonth.items as { level: string; status: string }[]) {
+      expect(['community', 'street']).toContain(r.level);
+      expect(r.status).toBe('published');
+    }
     await ok(404, call('api-consumer', 'GET', `/ratings/${YEAR}/${X}`));
     await ok(404, call('api-consumer', 'GET', `/ratings/${YEAR}/${LI}`));
     await ok(403, call('api-consumer', 'GET', `/live/${LI}`));
@@ -486,7 +496,7 @@ describe('red/yellow/grey assessment through the gateway (scenarios 1, 2 and 7)'
       yellow: { kind: 'remediation', deadline: '2027-04-04' },
       grey: { kind: 'exit', deadline: '2027-07-04' },
     }[frozen.body.colour as 'red' | 'yellow' | 'grey'];
-    const mine = await ok(200, call('member-331003', 'GET', '/consequences'));
+    const mine = await ok(200, call('member-331003', 'GET', `/consequences?period=${YEAR}`));
     expect(mine).toEqual([
       expect.objectContaining({ subjectId: LI, ratingId: `${YEAR}:${LI}`, status: 'open', ...expected }),
     ]);
@@ -542,7 +552,7 @@ describe('red/yellow/grey assessment through the gateway (scenarios 1, 2 and 7)'
     ).toMatchObject({ ruleVersion: 'city-1', status: 'provisional' });
 
     // An api-consumer now sees the published community and street ratings, nothing else.
-    const consumer = await ok(200, call('api-consumer', 'GET', '/ratings?limit=200'));
+    const consumer = await ok(200, call('api-consumer', 'GET', `/ratings?period=${YEAR}&limit=200`));
     expect(consumer.total).toBeGreaterThan(0);
     expect(consumer.items).toHaveLength(consumer.total);
     for (const r of consumer.items as { level: string; status: string; county: string; period: string }[])

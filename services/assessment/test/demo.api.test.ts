@@ -109,6 +109,21 @@ describe('demo data', () => {
     expect(by[`${COUNTY}-member-05`]).toMatchObject({ colour: 'grey', sources: [`demo-${COUNTY}-reset`] });
     expect(by[`${COUNTY}-street-02`]!.colour).toBe('grey');
 
+    // Last month is published, with the consequences its colours open.
+    expect(seeded!.published.period).toBe('2026-03');
+    const march = await h.http.get('/ratings?period=2026-03&limit=200', users.cityAdmin);
+    expect(new Set(march.body.items.map((r: { status: string }) => r.status))).toEqual(
+      new Set(['published']),
+    );
+    const consequences = (await h.http.get('/consequences?limit=200', users.cityAdmin)).body as {
+      period: string;
+      kind: string;
+      status: string;
+    }[];
+    expect(consequences.length).toBe(seeded!.published.consequences);
+    expect(consequences.length).toBeGreaterThan(0);
+    for (const c of consequences) expect([c.period, c.status]).toEqual(['2026-03', 'open']);
+
     // Seeding again (a restart on kept data) adds nothing.
     expect(
       await seedDemoAssessment(h.service.services.ctx, h.service.services, demo, {

@@ -2,7 +2,7 @@ import type { DemoDirectory } from '@honglian/contracts';
 import type { Principal } from '@honglian/service-kit';
 import type { AssessmentServices } from '../api/routes.js';
 import { chinaDayOf } from '../domain/manual-items.js';
-import { periodOf } from '../domain/periods.js';
+import { parsePeriod, periodOf } from '../domain/periods.js';
 import type { AssessmentContext } from './context.js';
 
 const SEEDER: Principal = { subject: 'demo-seed', username: 'demo-seed', roles: ['city-admin'] };
@@ -59,7 +59,8 @@ async function settle(ctx: AssessmentContext, deadline: number, quietMs: number)
  * every member, community and street has a provisional rating whose explanation names its events
  * (points, orders, property results, records; roll-ups name the ratings below). With the
  * check-in demo's reports and attendances (the retirees `-member-03`) some are red, the rest
- * yellow and grey; alone (its own tests) yellow and grey. Seeds nothing when ratings
+ * yellow and grey; alone (its own tests) yellow and grey. Last month is then computed and
+ * published, opening its consequences. Seeds nothing when ratings
  * of the year exist already or the registry never arrives.
  */
 export async function seedDemoAssessment(
@@ -67,7 +68,12 @@ export async function seedDemoAssessment(
   s: AssessmentServices,
   demo: DemoDirectory,
   opts: { waitMs?: number; quietMs?: number } = {},
-): Promise<{ period: string; ratings: number; items: number } | null> {
+): Promise<{
+  period: string;
+  ratings: number;
+  items: number;
+  published: { period: string; consequences: number };
+} | null> {
   const deadline = Date.now() + (opts.waitMs ?? 60_000);
   const ready = async () => {
     for (const c of demo.counties) if (!(await ctx.data.projections.member(c.member.memberId))) return false;
@@ -101,5 +107,20 @@ export async function seedDemoAssessment(
       items++;
     }
   const out = await s.ratings.computeAll(period, SEEDER);
-  return { period, ratings: out.counties.reduce((n, c) => n + c.ratings, 0), items };
+  // Last month is published, as counties do each month: its ratings frozen, and the consequences
+  // opened (priority list for red, remediation plans for yellow, exit deadlines for grey).
+  const thisMonth = parsePeriod(periodOf(ctx.clock.now(), 'month'))!;
+  const lastMonth = periodOf(new Date(Date.parse(thisMonth.from) - 1), 'month');
+  await s.ratings.computeAll(lastMonth, SEEDER);
+  let consequences = 0;
+  for (const c of demo.counties) {
+    const published = await s.ratings.publish(lastMonth, c.code, SEEDER);
+    consequences += published.consequences;
+  }
+  return {
+    period,
+    ratings: out.counties.reduce((n, c) => n + c.ratings, 0),
+    items,
+    published: { period: lastMonth, consequences },
+  };
 }
