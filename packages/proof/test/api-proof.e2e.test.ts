@@ -96,11 +96,12 @@ describe('API proof: BOLA sweep, schema fuzzing, PII scan', () => {
       'demo-rec-331002-member-01-1796241311584',
       'cyc-im4h2zajajbz_331002-firm-01',
       'job-313f14cf-ff8d-4d64-adb7-ebb18fac1308',
+      'cq:2026-11:331002-community-01',
     ]) {
       const twin = twinOf(id, () => false);
       expect(twin).not.toBe(id);
       // A type tag stays (`^job-[0-9a-f-]{36}$`): only the part that identifies moves.
-      const tag = /^[a-z]+-/.exec(id)?.[0];
+      const tag = /^[a-z]+[-:]/.exec(id)?.[0];
       if (tag) expect(twin.startsWith(tag)).toBe(true);
       expect(twin.replace(/[0-9]/g, '9').replace(/[a-z]/g, 'a')).toBe(
         id.replace(/[0-9]/g, '9').replace(/[a-z]/g, 'a'),

@@ -78,13 +78,13 @@ const isIdParam = (p: string) => p === 'id' || /Id$/.test(p);
 
 /**
  * A made-up id of the same shape: each letter and digit moved within its class, separators kept,
- * and a leading type tag (`job-`, `att-`: letters up to the first separator) kept as it is, since
+ * and a leading type tag (`job-`, `cq:`: letters up to the first separator) kept as it is, since
  * routes check it (`^job-[0-9a-f-]{36}$`).
  */
 export function twinOf(value: string, taken: (v: string) => boolean): string {
   const rot = (ch: string, from: string, size: number, by: number) =>
     String.fromCharCode(from.charCodeAt(0) + ((ch.charCodeAt(0) - from.charCodeAt(0) + by) % size));
-  const tag = /^[A-Za-z]+[-_](?=.*[0-9])/.exec(value)?.[0] ?? '';
+  const tag = /^[A-Za-z]+[-_:](?=.*[0-9])/.exec(value)?.[0] ?? '';
   for (let by = 1; by < 8; by++) {
     const out =
       tag +
