@@ -358,6 +358,35 @@ describe('scope holes: what a refusal and a record may tell', () => {
       }
     });
 
+    it.each([
+      ['the uploader', true, staff],
+      ['staff of another community of the county', false, neighbourStaff],
+      ['their county admin', true, countyAdmin],
+      ['another county’s admin', false, otherCountyAdmin],
+      ['the city admin', true, demoUser('city-admin')],
+    ] as const)(
+      'the list of imports, read by %s, holds the community’s import: %s',
+      async (_who, sees, user) => {
+        const ids: string[] = [];
+        let total = 0;
+        for (let cursor: string | null = null; ;) {
+          const res = await reg.http.get(
+            `/imports?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+            user,
+          );
+          expect(res.status).toBe(200);
+          ids.push(...res.body.items.map((r: { id: string }) => r.id));
+          total = res.body.total;
+          cursor = res.body.nextCursor;
+          if (!cursor) break;
+        }
+        expect(ids.includes(staffImport)).toBe(sees);
+        // Every page, newest first, nothing twice, the total counted in the same scope.
+        expect(new Set(ids).size).toBe(ids.length);
+        expect(ids).toHaveLength(total);
+      },
+    );
+
     it('hides a county admin’s import from the county’s community staff', async () => {
       expect((await reg.http.get(`/imports/jobs/${countyJob}`, staff)).status).toBe(404);
       expect((await reg.http.get(`/imports/jobs/${countyJob}`, countyAdmin)).status).toBe(200);

@@ -14,7 +14,7 @@ import { seesUpload, type ImportService } from '../app/imports.js';
 import { refusalError, type RegistryContext } from '../app/context.js';
 import { importRecordView } from '../app/views.js';
 import { importRefusals } from '../domain/import-refusals.js';
-import { IMPORT_TARGETS as TARGETS, ImportJob, ImportRecord, ImportReport } from './schemas.js';
+import { IMPORT_TARGETS as TARGETS, ImportJob, ImportRecord, ImportReport, page } from './schemas.js';
 import { REGISTRY_MANAGERS } from '../domain/scope.js';
 
 const KINDS = Object.keys(IMPORT_TEMPLATES) as [ImportKind, ...ImportKind[]];
@@ -137,6 +137,27 @@ export function importRoutes(
         responses: { 200: { description: 'The job', schema: ImportJob } },
       },
       async ({ params, principal }) => ({ body: await deps.jobs.get(params.jobId, principal) }),
+    )
+    .route(
+      {
+        method: 'get',
+        path: '/imports',
+        summary:
+          'Imports applied (or applying) where the caller manages, newest first: kind, place, who sent it, rows created and unchanged',
+        tags,
+        roles: REGISTRY_MANAGERS,
+        request: {
+          query: z.strictObject({
+            limit: z.coerce.number().int().min(1).max(200).default(50),
+            cursor: z.string().max(200).optional(),
+          }),
+        },
+        responses: { 200: { description: 'A page of import records', schema: page(ImportRecord) } },
+      },
+      async ({ query, principal }) => {
+        const found = await deps.imports.list(principal, query);
+        return { body: { ...found, items: found.items.map(importRecordView) } };
+      },
     )
     .route(
       {

@@ -16,6 +16,7 @@ import {
   type ParsedRow,
   type RowError,
 } from '../imports/index.js';
+import { placementFilter } from '../data/scope.js';
 import { actorOf, type RegistryContext } from './context.js';
 import { spool, uploadPlacement, type Upload } from './uploads.js';
 import type { Readable } from 'node:stream';
@@ -57,6 +58,25 @@ export class ImportService {
     private readonly rows: ImportRows,
     private readonly reviews: IdentityReviews,
   ) {}
+
+  /**
+   * The imports applied (or applying) where the caller manages, newest first: who sent which
+   * kind of file where, and what it did. The cursor is the last record's start time and id.
+   */
+  async list(principal: Principal, q: { limit: number; cursor?: string | undefined }) {
+    const filter = placementFilter(principal, 'orgPath');
+    if (!filter) return { items: [], nextCursor: null, total: 0 };
+    const [at, id] = (q.cursor ?? '').split('|');
+    const after = at && id && !Number.isNaN(Date.parse(at)) ? { at: new Date(at), id } : null;
+    const docs = await this.ctx.imports.page(filter, after, q.limit + 1);
+    const items = docs.slice(0, q.limit);
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor: docs.length > q.limit && last ? `${last.startedAt.toISOString()}|${last._id}` : null,
+      total: await this.ctx.imports.count(filter),
+    };
+  }
 
   /** Spools an upload to a temporary file (two passes read it) while hashing it. */
   spool(body: Readable, maxBytes: number): Promise<Upload> {

@@ -18,6 +18,26 @@ export class ImportStore {
     return this.Import.findById(id).lean<ImportDoc>().exec();
   }
 
+  /**
+   * Import records matching `filter` (the caller's scope), newest first: keyset on the start
+   * time, then the id, after the last record of the previous page.
+   */
+  page(filter: Record<string, unknown>, after: { at: Date; id: string } | null, limit: number) {
+    const keyset = after
+      ? { $or: [{ startedAt: { $lt: after.at } }, { startedAt: after.at, _id: { $lt: after.id } }] }
+      : {};
+    return this.Import.find({ $and: [filter, keyset] })
+      .sort({ startedAt: -1, _id: -1 })
+      .limit(limit)
+      .lean<ImportDoc[]>()
+      .exec();
+  }
+
+  /** How many import records match `filter`. */
+  count(filter: Record<string, unknown>): Promise<number> {
+    return this.Import.countDocuments(filter).exec();
+  }
+
   /** Marks the import as applying (created the first time, restarted when sent again). */
   async applying(id: string, start: ImportStart): Promise<void> {
     await this.Import.updateOne({ _id: id }, { $set: { ...start, status: 'applying' } }, { upsert: true });
