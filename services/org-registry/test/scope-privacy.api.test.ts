@@ -368,6 +368,7 @@ describe('scope holes: what a refusal and a record may tell', () => {
       'the list of imports, read by %s, holds the community’s import: %s',
       async (_who, sees, user) => {
         const ids: string[] = [];
+        const started: string[] = [];
         let total = 0;
         for (let cursor: string | null = null; ;) {
           const res = await reg.http.get(
@@ -376,12 +377,14 @@ describe('scope holes: what a refusal and a record may tell', () => {
           );
           expect(res.status).toBe(200);
           ids.push(...res.body.items.map((r: { id: string }) => r.id));
+          started.push(...res.body.items.map((r: { startedAt: string }) => r.startedAt));
           total = res.body.total;
           cursor = res.body.nextCursor;
           if (!cursor) break;
         }
         expect(ids.includes(staffImport)).toBe(sees);
         // Every page, newest first, nothing twice, the total counted in the same scope.
+        expect(started).toEqual([...started].sort().reverse());
         expect(new Set(ids).size).toBe(ids.length);
         expect(ids).toHaveLength(total);
       },
