@@ -9,9 +9,10 @@ import type { ImportKind } from '../imports/index.js';
  * The demo city `honglian start` seeds on an empty database (DOMAIN.md §1):
  * per county a few streets, communities, grids, compounds and buildings, the
  * party organisations attached to them, firms with contracts, agency units
- * with pairings, a red-property alliance (红色物业联盟) per county, and party members with fictitious but well-formed ID
- * numbers. The ids the demo users' tokens carry (org paths, firm_id,
- * member_id) are given by the caller so both always agree.
+ * with pairings, a red-property alliance (红色物业联盟) per county, and
+ * party members with fictitious but well-formed ID numbers. The ids the demo
+ * users' tokens carry (org paths, firm_id, member_id) are given by the caller
+ * so both always agree.
  */
 export interface DemoCityInput {
   city: { orgId: string; name: string };
